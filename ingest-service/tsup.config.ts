@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+// The CLI is bundled with the workspace packages it uses (they export TypeScript sources);
+// third-party packages stay external and load from node_modules.
+export default defineConfig({
+  entry: ['src/cli.ts', 'src/index.ts'],
+  format: ['esm'],
+  target: 'node20',
+  sourcemap: true,
+  clean: true,
+  noExternal: [/^@sextant\//],
+  banner: { js: "import { createRequire as __sextantCreateRequire } from 'node:module'; const require = __sextantCreateRequire(import.meta.url);" },
+});

@@ -1,0 +1,2 @@
+// placeholder, replaced shortly
+export {};

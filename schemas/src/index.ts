@@ -1,0 +1,3 @@
+export * from './clickhouse/migration.js';
+export * from './clickhouse/migrations/index.js';
+export * from './config/sextant-config.js';
