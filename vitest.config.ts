@@ -10,6 +10,8 @@ export default defineConfig({
     isolate: true,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // Under CI a JSON report is written too; .ci/run reads its totals for the closing line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
   },
 });

@@ -1,2 +1,53 @@
-// placeholder, replaced shortly
-export {};
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intFromEnv = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/**
+ * Every environment variable Sextant reads, with defaults. Parsed once at start-up; code after that
+ * receives the typed result, never `process.env`. The README's configuration table mirrors this.
+ */
+export const sextantEnvSchema = z.object({
+  PORT: intFromEnv(0, 65535).default(8080),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEXTANT_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  SEXTANT_WRITE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_\-]{8,128}$/, 'must be 8-128 letters, digits, "-" or "_"')
+    .optional(),
+  SEXTANT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (use `openssl rand -hex 32`)').optional(),
+  CLICKHOUSE_URL: z
+    .url({ message: 'must be a URL such as http://user:password@localhost:8123/default' })
+    .optional(),
+  SEXTANT_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): boolean | number | string[] => {
+      if (v === 'true' || v === 'false') return v === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or a list of proxy addresses' });
+      return list;
+    }),
+  SEXTANT_ANONYMIZE_IP: booleanFromEnv.default(false),
+  SEXTANT_CORS_ORIGINS: z.string().default('*'),
+  /** Bytes of accepted-but-not-yet-loaded events held in memory before ingest answers 503. */
+  SEXTANT_QUEUE_MAX_BYTES: intFromEnv(1 << 20, 2 ** 40).default(128 * 1024 * 1024),
+  /** How often the loader drains the embedded queue into ClickHouse. */
+  SEXTANT_FLUSH_INTERVAL_MS: intFromEnv(10, 60_000).default(1000),
+  /** A drain starts early once this many events wait. */
+  SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(100_000),
+  /** How many recent message ids the loader remembers to drop redeliveries. */
+  SEXTANT_DEDUP_WINDOW_IDS: intFromEnv(1000, 20_000_000).default(1_000_000),
+});
+
+export type SextantEnv = z.infer<typeof sextantEnvSchema>;

@@ -1,0 +1,2 @@
+/** @sextant/activation-connectors: Facebook/Instagram Custom Audiences, WhatsApp Cloud API and Meta Conversions API connectors (issue 8). Filled by later issues; present now so the workspace builds and tests. */
+export const packageInfo = { name: '@sextant/activation-connectors', role: 'Facebook/Instagram Custom Audiences, WhatsApp Cloud API and Meta Conversions API connectors (issue 8)' } as const;

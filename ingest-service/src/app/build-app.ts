@@ -1,0 +1,77 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import type { SextantEnv } from '@sextant/schemas';
+import type { Store } from '@sextant/store';
+import type { EventQueue } from '../queue/event-queue.js';
+import type { IngestMetrics } from '../metrics/ingest-metrics.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
+import { installErrorHandler } from './error-handler.js';
+import { trackingRoutes } from '../routes/tracking-routes.js';
+import { eventsRoutes } from '../routes/events-routes.js';
+import { sourcesRoutes } from '../routes/sources-routes.js';
+import { healthRoutes } from '../routes/health-routes.js';
+
+/** Segment's limits. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+
+export interface AppDeps {
+  config: SextantEnv;
+  jwtSecret: string;
+  store: Store;
+  queue: EventQueue;
+  sources: SourceRegistry;
+  metrics: IngestMetrics;
+  logger: Logger;
+}
+
+/** The HTTP app: tracking API, admin API, operations endpoints and the OpenAPI document. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: trustProxyOption(deps.config.SEXTANT_TRUST_PROXY),
+    disableRequestLogging: deps.config.LOG_LEVEL !== 'debug' && deps.config.LOG_LEVEL !== 'trace',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  installErrorHandler(app);
+
+  const origins = deps.config.SEXTANT_CORS_ORIGINS;
+  await app.register(cors, {
+    origin: origins === '*' ? true : origins.split(',').map((o) => o.trim()),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    maxAge: 86_400,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Sextant API', version: '0.1.0', description: 'Segment-compatible tracking API and Sextant admin API' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'the write key as the username, empty password' },
+        },
+      },
+    },
+  });
+
+  await app.register(trackingRoutes, {
+    queue: deps.queue,
+    sources: deps.sources,
+    metrics: deps.metrics,
+    anonymizeIp: deps.config.SEXTANT_ANONYMIZE_IP,
+    maxEventBytes: MAX_EVENT_BYTES,
+    maxBatchBytes: MAX_BATCH_BYTES,
+  });
+  await app.register(eventsRoutes, { client: deps.store.client, jwtSecret: deps.jwtSecret });
+  await app.register(sourcesRoutes, { sources: deps.sources, jwtSecret: deps.jwtSecret });
+  await app.register(healthRoutes, { store: deps.store, queue: deps.queue, metrics: deps.metrics });
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** A hop count trusts that many proxies nearest to us (what proxy-addr does for Fastify's number option). */
+function trustProxyOption(value: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+}

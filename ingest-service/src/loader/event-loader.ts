@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import type { BatchHandler, QueuedEvent } from '../queue/event-queue.js';
+import type { IngestMetrics } from '../metrics/ingest-metrics.js';
+import { RecentIds } from './recent-ids.js';
+
+export interface EventLoaderOptions {
+  client: ClickHouseClient;
+  recentIds: RecentIds;
+  metrics: IngestMetrics;
+  logger: Logger;
+}
+
+/**
+ * The loader: drops events already stored (recent-ids filter, also within the batch), then writes
+ * the rest as ONE insert of pre-serialised JSONEachRow bytes. The insert carries a dedup token made
+ * from its content, so if the same rows are inserted again (a retry after a lost answer) ClickHouse
+ * stores them once.
+ */
+export function createEventLoader(options: EventLoaderOptions): BatchHandler {
+  const { client, recentIds, metrics } = options;
+  return async (batch: QueuedEvent[]) => {
+    const fresh: QueuedEvent[] = [];
+    const seen = new Set<string>();
+    for (const e of batch) {
+      if (recentIds.has(e.dedupKey) || seen.has(e.dedupKey)) continue;
+      seen.add(e.dedupKey);
+      fresh.push(e);
+    }
+    const duplicates = batch.length - fresh.length;
+    if (duplicates > 0) metrics.eventsDeduplicated.inc(duplicates);
+    if (fresh.length > 0) {
+      const token = createHash('sha256');
+      for (const e of fresh) token.update(e.dedupKey).update('\n');
+      const body = Buffer.concat(fresh.map((e) => e.row));
+      await client.exec({
+        // The token is inlined as a query-level setting (not clickhouse_settings) because chDB keeps
+        // connection settings across queries; its value is hex, so it cannot break the quoting.
+        query: `INSERT INTO events SETTINGS insert_deduplication_token = '${token.digest('hex')}' FORMAT JSONEachRow`,
+        values: Readable.from(body),
+      }).then((r) => r.stream.resume());
+      metrics.eventsStored.inc(fresh.length);
+    }
+    for (const e of fresh) recentIds.add(e.dedupKey);
+  };
+}
+
+/**
+ * Fills the recent-ids filter at start-up: the newest keys stored in the last day, and every
+ * replayed key that storage already has (an insert that landed just before a crash).
+ */
+export async function seedRecentIds(client: ClickHouseClient, recentIds: RecentIds, replayedKeys: string[]): Promise<void> {
+  const rs = await client.query({
+    query: `SELECT k FROM (
+              SELECT concat(source_id, ':', message_id) AS k, received_at FROM events
+              WHERE received_at > now64(3) - INTERVAL 1 DAY
+              ORDER BY received_at DESC LIMIT {limit:UInt64}
+            ) ORDER BY received_at ASC`,
+    query_params: { limit: recentIds.capacity },
+    format: 'JSONCompactEachRow',
+  });
+  // Oldest first, so the newest end up last and are evicted last.
+  for (const [k] of await rs.json<[string]>()) recentIds.add(k);
+  if (replayedKeys.length === 0) return;
+  const ids = replayedKeys.map((k) => k.slice(k.indexOf(':') + 1));
+  const found = await client.query({
+    query: `SELECT concat(source_id, ':', message_id) AS k FROM events WHERE message_id IN {ids:Array(String)}`,
+    query_params: { ids },
+    format: 'JSONCompactEachRow',
+  });
+  for (const [k] of await found.json<[string]>()) recentIds.add(k);
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import type { QueuedEvent } from '../../queue/event-queue.js';
+import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp, anonymizeIp } from '../enrich/index.js';
+import type { EventDraft, IngestRequest } from '../ingest-request.js';
+import { ok, type StepResult } from '../step-result.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Normalises ids, enriches (server timestamps, IP, user agent, campaign and click ids, bot flag) and
+ * serialises the ClickHouse row once, as the JSONEachRow line the loader inserts unchanged.
+ */
+export function createBuildEventRowStep() {
+  return (draft: EventDraft, request: IngestRequest): StepResult<QueuedEvent> => {
+    const m = draft.message;
+    const context: Json = { ...(request.batchContext ?? {}), ...(asObject(m.context) ?? {}) };
+    const messageId = idString(m.messageId) || randomUUID();
+    const anonymousId = idString(m.anonymousId);
+    const userId = idString(m.userId);
+    const times = correctTimestamp({
+      timestamp: asString(m.timestamp),
+      originalTimestamp: asString(m.originalTimestamp),
+      sentAt: asString(m.sentAt) ?? request.batchSentAt,
+      receivedAtMs: request.receivedAtMs,
+    });
+    const userAgent = asString(context.userAgent) ?? request.userAgentHeader ?? '';
+    const ua = parseUserAgent(userAgent);
+    const campaign = extractCampaign(context);
+    const page = parsePageContext(context);
+    let ip = resolveClientIp({ contextIp: context.ip, requestIp: request.requestIp, anonymize: request.anonymizeIp });
+    if (request.anonymizeIp) ip = anonymizeIp(ip);
+    const properties = asObject(m.properties) ?? {};
+    const traits = asObject(m.traits) ?? asObject(context.traits) ?? {};
+    const row: EventRow = {
+      source_id: request.sourceId,
+      message_id: messageId,
+      type: draft.type,
+      event: draft.type === 'track' ? (asString(m.event) ?? '') : '',
+      name: asString(m.name) ?? '',
+      anonymous_id: anonymousId,
+      user_id: userId,
+      group_id: idString(m.groupId),
+      previous_id: idString(m.previousId),
+      timestamp: formatClickHouseDateTime64(times.timestampMs),
+      original_timestamp: times.originalTimestampMs === null ? null : formatClickHouseDateTime64(times.originalTimestampMs),
+      sent_at: times.sentAtMs === null ? null : formatClickHouseDateTime64(times.sentAtMs),
+      received_at: formatClickHouseDateTime64(request.receivedAtMs),
+      ip,
+      user_agent: userAgent.slice(0, 1000),
+      browser: ua.browser,
+      browser_version: ua.browserVersion,
+      os: ua.os,
+      os_version: ua.osVersion,
+      device_type: ua.deviceType,
+      is_bot: detectBot(userAgent),
+      page_url: page.url,
+      page_path: page.path,
+      page_referrer: page.referrer,
+      utm_source: campaign.utmSource,
+      utm_medium: campaign.utmMedium,
+      utm_campaign: campaign.utmCampaign,
+      utm_term: campaign.utmTerm,
+      utm_content: campaign.utmContent,
+      fbclid: campaign.fbclid,
+      gclid: campaign.gclid,
+      ttclid: campaign.ttclid,
+      msclkid: campaign.msclkid,
+      order_id: idString(properties.order_id),
+      revenue: revenueOf(properties),
+      currency: (asString(properties.currency) ?? '').toUpperCase().slice(0, 3),
+      product_ids: productIds(properties),
+      properties: JSON.stringify(properties),
+      traits: JSON.stringify(traits),
+      context: JSON.stringify(context),
+    };
+    return ok({
+      dedupKey: `${request.sourceId}:${messageId}`,
+      partitionKey: userId || anonymousId || messageId,
+      row: Buffer.from(JSON.stringify(row) + '\n'),
+    });
+  };
+}
+
+function asObject(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+function asString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Ids may arrive as numbers from some libraries; stored as strings. */
+function idString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return '';
+}
+
+/** Segment's e-commerce spec: `revenue`, else `total`; null when the event carries neither. */
+function revenueOf(p: Json): number | null {
+  for (const key of ['revenue', 'total'] as const) {
+    const v = p[key];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+
+function productIds(p: Json): string[] {
+  const ids: string[] = [];
+  const single = idString(p.product_id) || idString(p.sku);
+  if (single) ids.push(single);
+  if (Array.isArray(p.products)) {
+    for (const item of p.products) {
+      const o = asObject(item);
+      const id = o ? idString(o.product_id) || idString(o.sku) : '';
+      if (id) ids.push(id);
+    }
+  }
+  return ids.slice(0, 200);
+}
