@@ -1,0 +1,3 @@
+export { productSchema } from './ecommerce-fields.js';
+export * from './ecommerce-event-schemas.js';
+export * from './ecommerce-validators.js';
