@@ -35,8 +35,7 @@ export function buildEventsQuery(filter: EventsFilter): { query: string; params:
   }
   const query = `SELECT
       source_id, message_id, type, event, name, anonymous_id, user_id, group_id, previous_id,
-      toString(timestamp) AS timestamp, toString(original_timestamp) AS original_timestamp,
-      toString(sent_at) AS sent_at, toString(received_at) AS received_at,
+      timestamp, original_timestamp, sent_at, received_at,
       ip, user_agent, browser, browser_version, os, os_version, device_type, is_bot,
       page_url, page_path, page_referrer,
       utm_source, utm_medium, utm_campaign, utm_term, utm_content, fbclid, gclid, ttclid, msclkid,

@@ -152,7 +152,12 @@ function decodeContentEncoding(request: FastifyRequest, payload: NodeJS.Readable
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
     throw new SextantError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
   }
-  const decoder = encoding === 'deflate' ? createInflate() : createGunzip();
+  const decoder: ReturnType<typeof createGunzip> & { receivedEncodedLength?: number } = encoding === 'deflate' ? createInflate() : createGunzip();
+  // Fastify checks Content-Length against this and bodyLimit against the decoded bytes (zip bombs).
+  decoder.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => {
+    decoder.receivedEncodedLength! += chunk.length;
+  });
   payload.on('error', (err) => decoder.destroy(err as Error));
   payload.pipe(decoder);
   return decoder;
