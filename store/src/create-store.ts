@@ -38,8 +38,12 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     connection = createChdbConnection({ path: chdbPath });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (/lock|another server instance|only one active data directory/i.test(message)) {
-      throw new StoreError('DATA_DIR_IN_USE', `data dir ${options.dataDir} is in use by another Sextant process (${message.split('\n')[0]})`);
+    // The engine reports the lock on stderr; the error itself only says the connection failed.
+    if (/lock|another server instance|only one active data directory|failed to create connection/i.test(message)) {
+      throw new StoreError(
+        'DATA_DIR_IN_USE',
+        `data dir ${options.dataDir} is in use by another Sextant process (or cannot be opened): stop the other process or set SEXTANT_DATA_DIR`,
+      );
     }
     throw new StoreError('CHDB_OPEN_FAILED', `could not open chDB under ${chdbPath}: ${message}`);
   }
