@@ -169,6 +169,7 @@ describe('bad input gets the right status and reason, stores nothing, harms no g
     ['batch of only invalid events', '/v1/batch', () => ({ batch: [{ type: 'track', userId: 'MARK' }, { type: 'nope', userId: 'MARK' }] }), {}, 400, 'INVALID_EVENT'],
     ['corrupt gzip', '/v1/track', () => Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }, 400, 'INVALID_COMPRESSION'],
     ['unsupported encoding', '/v1/track', () => ({ userId: 'MARK', event: 'X' }), { 'content-encoding': 'br' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['timestamp outside what ClickHouse can store', '/v1/track', () => ({ userId: 'MARK', event: 'X', timestamp: '1850-01-01T00:00:00Z' }), {}, 400, 'INVALID_EVENT'],
     ['bad timestamp', '/v1/track', () => ({ userId: 'MARK', event: 'X', timestamp: 'yesterday' }), {}, 400, 'INVALID_EVENT'],
   ];
 

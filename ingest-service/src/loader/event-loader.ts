@@ -5,12 +5,15 @@ import type { Logger } from 'pino';
 import type { BatchHandler, QueuedEvent } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { RecentIds } from './recent-ids.js';
+import type { DeadLetterSink } from './dead-letter.js';
+import { isDataError } from './classify-insert-error.js';
 
 export interface EventLoaderOptions {
   client: ClickHouseClient;
   recentIds: RecentIds;
   metrics: IngestMetrics;
   logger: Logger;
+  deadLetter: DeadLetterSink;
 }
 
 /**
@@ -20,7 +23,40 @@ export interface EventLoaderOptions {
  * stores them once.
  */
 export function createEventLoader(options: EventLoaderOptions): BatchHandler {
-  const { client, recentIds, metrics } = options;
+  const { client, recentIds, metrics, deadLetter, logger } = options;
+
+  const insert = async (events: QueuedEvent[]) => {
+    const token = createHash('sha256');
+    for (const e of events) token.update(e.dedupKey).update('\n');
+    const result = await client.exec({
+      // The token is inlined as a query-level setting (not clickhouse_settings) because chDB keeps
+      // connection settings across queries; its value is hex, so it cannot break the quoting.
+      query: `INSERT INTO events SETTINGS insert_deduplication_token = '${token.digest('hex')}' FORMAT JSONEachRow`,
+      values: Readable.from(Buffer.concat(events.map((e) => e.row))),
+    });
+    result.stream.resume();
+  };
+
+  // A batch ClickHouse refuses for its data is split in halves until the bad events are alone;
+  // those go to the dead-letter sink and every other event is stored.
+  const insertOrIsolate = async (events: QueuedEvent[]): Promise<number> => {
+    try {
+      await insert(events);
+      return events.length;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (events.length === 1) {
+        const reason = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
+        await deadLetter.send(events, `clickhouse rejected the row: ${reason}`);
+        metrics.deadLettered.inc({ reason: 'clickhouse_rejected' });
+        logger.warn({ dedupKey: events[0]!.dedupKey, reason }, 'event sent to the dead-letter sink');
+        return 0;
+      }
+      const mid = events.length >>> 1;
+      return (await insertOrIsolate(events.slice(0, mid))) + (await insertOrIsolate(events.slice(mid)));
+    }
+  };
+
   return async (batch: QueuedEvent[]) => {
     const fresh: QueuedEvent[] = [];
     const seen = new Set<string>();
@@ -31,18 +67,7 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
     }
     const duplicates = batch.length - fresh.length;
     if (duplicates > 0) metrics.eventsDeduplicated.inc(duplicates);
-    if (fresh.length > 0) {
-      const token = createHash('sha256');
-      for (const e of fresh) token.update(e.dedupKey).update('\n');
-      const body = Buffer.concat(fresh.map((e) => e.row));
-      await client.exec({
-        // The token is inlined as a query-level setting (not clickhouse_settings) because chDB keeps
-        // connection settings across queries; its value is hex, so it cannot break the quoting.
-        query: `INSERT INTO events SETTINGS insert_deduplication_token = '${token.digest('hex')}' FORMAT JSONEachRow`,
-        values: Readable.from(body),
-      }).then((r) => r.stream.resume());
-      metrics.eventsStored.inc(fresh.length);
-    }
+    if (fresh.length > 0) metrics.eventsStored.inc(await insertOrIsolate(fresh));
     for (const e of fresh) recentIds.add(e.dedupKey);
   };
 }

@@ -7,6 +7,8 @@ export interface IngestMetrics {
   eventsRejected: Counter<'code'>;
   eventsStored: Counter;
   eventsDeduplicated: Counter;
+  deadLettered: Counter<'reason'>;
+  consumerLag: Gauge<'partition'>;
   queueDepthEvents: Gauge;
   queueDepthBytes: Gauge;
   requestDuration: Histogram<'route' | 'status'>;
@@ -21,6 +23,8 @@ export function createIngestMetrics(): IngestMetrics {
     eventsRejected: new Counter({ name: 'sextant_events_rejected_total', help: 'Events or requests rejected, by error code', labelNames: ['code'], registers: [registry] }),
     eventsStored: new Counter({ name: 'sextant_events_stored_total', help: 'Events inserted into ClickHouse', registers: [registry] }),
     eventsDeduplicated: new Counter({ name: 'sextant_events_deduplicated_total', help: 'Redelivered events dropped by messageId', registers: [registry] }),
+    deadLettered: new Counter({ name: 'sextant_dead_letter_total', help: 'Events sent to the dead-letter sink (topic or file), by reason', labelNames: ['reason'], registers: [registry] }),
+    consumerLag: new Gauge({ name: 'sextant_kafka_consumer_lag', help: 'Messages in the events topic not yet loaded, per partition', labelNames: ['partition'], registers: [registry] }),
     queueDepthEvents: new Gauge({ name: 'sextant_queue_depth_events', help: 'Events accepted but not yet stored', registers: [registry] }),
     queueDepthBytes: new Gauge({ name: 'sextant_queue_depth_bytes', help: 'Bytes accepted but not yet stored', registers: [registry] }),
     requestDuration: new Histogram({

@@ -9,6 +9,7 @@ import { loggerOptions } from '../app/logger-options.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { createEventLoader, seedRecentIds } from '../loader/event-loader.js';
 import { RecentIds } from '../loader/recent-ids.js';
+import { createFileDeadLetterSink } from '../loader/dead-letter.js';
 import { createIngestMetrics } from '../metrics/ingest-metrics.js';
 import { EmbeddedQueue } from '../queue/embedded-queue.js';
 import { SourceRegistry } from '../sources/source-registry.js';
@@ -56,7 +57,15 @@ export async function startAllInOne(config: SextantEnv, options: { logger?: Logg
     closers.unshift(() => queue.close({ drain: true }));
     const recentIds = new RecentIds(config.SEXTANT_DEDUP_WINDOW_IDS);
     await seedRecentIds(store.client, recentIds, queue.replayedKeys());
-    queue.consume(createEventLoader({ client: store.client, recentIds, metrics, logger }));
+    queue.consume(
+      createEventLoader({
+        client: store.client,
+        recentIds,
+        metrics,
+        logger,
+        deadLetter: createFileDeadLetterSink(path.join(dataDir, 'dead-letter.ndjson')),
+      }),
+    );
 
     const jwtSecret = resolveJwtSecret(config.SEXTANT_JWT_SECRET, dataDir);
     const app = await buildApp({ config, jwtSecret, store, queue, sources, metrics, logger });

@@ -48,6 +48,23 @@ export const sextantEnvSchema = z.object({
   SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(100_000),
   /** How many recent message ids the loader remembers to drop redeliveries. */
   SEXTANT_DEDUP_WINDOW_IDS: intFromEnv(1000, 20_000_000).default(1_000_000),
+  /** Kafka bootstrap servers (`host:port,host:port`). Set: the queue is Kafka; unset: the embedded log. */
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port...]')
+    .transform((v) => v.split(','))
+    .optional(),
+  SEXTANT_KAFKA_CLIENT_ID: z.string().min(1).default('sextant'),
+  SEXTANT_KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a valid Kafka topic name').default('sextant.events'),
+  SEXTANT_KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a valid Kafka topic name').default('sextant.events.dlq'),
+  SEXTANT_KAFKA_GROUP: z.string().min(1).default('sextant-loader'),
+  /** Partitions and replication of the topics created at start-up (existing topics are left as they are). */
+  SEXTANT_KAFKA_PARTITIONS: intFromEnv(1, 10_000).default(6),
+  SEXTANT_KAFKA_REPLICATION: intFromEnv(1, 10).default(1),
+  /** Longest a tracking request waits for Kafka's acknowledgement before answering 503. */
+  SEXTANT_PUBLISH_TIMEOUT_MS: intFromEnv(100, 120_000).default(5000),
+  /** Port of the loader role's HTTP server (health, metrics, admin API). */
+  SEXTANT_LOADER_PORT: intFromEnv(0, 65535).default(8081),
 });
 
 export type SextantEnv = z.infer<typeof sextantEnvSchema>;

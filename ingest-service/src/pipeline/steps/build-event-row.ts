@@ -3,9 +3,12 @@ import { formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
 import type { QueuedEvent } from '../../queue/event-queue.js';
 import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp, anonymizeIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
-import { ok, type StepResult } from '../step-result.js';
+import { ok, reject, type StepResult } from '../step-result.js';
 
 type Json = Record<string, unknown>;
+
+const MIN_TIME_MS = Date.UTC(1900, 0, 1);
+const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 /**
  * Normalises ids, enriches (server timestamps, IP, user agent, campaign and click ids, bot flag) and
@@ -24,6 +27,10 @@ export function createBuildEventRowStep() {
       sentAt: asString(m.sentAt) ?? request.batchSentAt,
       receivedAtMs: request.receivedAtMs,
     });
+    // ClickHouse's DateTime64 spans 1900-2299; outside it the value would be silently clamped.
+    for (const [field, ms] of [['timestamp', times.timestampMs], ['originalTimestamp', times.originalTimestampMs], ['sentAt', times.sentAtMs]] as const) {
+      if (ms !== null && (ms < MIN_TIME_MS || ms > MAX_TIME_MS)) return reject('INVALID_EVENT', `/${field} must be between 1900 and 2299`);
+    }
     const userAgent = asString(context.userAgent) ?? request.userAgentHeader ?? '';
     const ua = parseUserAgent(userAgent);
     const campaign = extractCampaign(context);
