@@ -226,7 +226,7 @@ describe('bad input gets the right status and reason, stores nothing, harms no g
     const res = await post('/v1/batch', { batch });
     expect(res.statusCode).toBe(200);
     await t.server.flush();
-    const rs = await t.server.store.client.query({
+    const rs = await t.server.store!.client.query({
       query: 'SELECT count() AS n, uniqExact(message_id) AS u FROM events WHERE user_id = {userId:String}',
       query_params: { userId },
       format: 'JSONEachRow',

@@ -7,6 +7,7 @@ import type { Store } from '@sextant/store';
 import type { EventQueue } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SourceLookup } from '../sources/source-lookup.js';
 import { installErrorHandler } from './error-handler.js';
 import { trackingRoutes } from '../routes/tracking-routes.js';
 import { eventsRoutes } from '../routes/events-routes.js';
@@ -20,11 +21,13 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 export interface AppDeps {
   config: SextantEnv;
   jwtSecret: string;
-  store: Store;
   queue: EventQueue;
-  sources: SourceRegistry;
   metrics: IngestMetrics;
   logger: Logger;
+  /** The tracking API (all-in-one and ingest roles). */
+  tracking?: { sources: SourceLookup } | undefined;
+  /** The admin API over stored data (roles that own a ClickHouse connection). */
+  admin?: { store: Store; sources: SourceRegistry } | undefined;
 }
 
 /** The HTTP app: tracking API, admin API, operations endpoints and the OpenAPI document. */
@@ -55,17 +58,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  await app.register(trackingRoutes, {
-    queue: deps.queue,
-    sources: deps.sources,
-    metrics: deps.metrics,
-    anonymizeIp: deps.config.SEXTANT_ANONYMIZE_IP,
-    maxEventBytes: MAX_EVENT_BYTES,
-    maxBatchBytes: MAX_BATCH_BYTES,
-  });
-  await app.register(eventsRoutes, { client: deps.store.client, jwtSecret: deps.jwtSecret });
-  await app.register(sourcesRoutes, { sources: deps.sources, jwtSecret: deps.jwtSecret });
-  await app.register(healthRoutes, { store: deps.store, queue: deps.queue, metrics: deps.metrics });
+  if (deps.tracking) {
+    await app.register(trackingRoutes, {
+      queue: deps.queue,
+      sources: deps.tracking.sources,
+      metrics: deps.metrics,
+      anonymizeIp: deps.config.SEXTANT_ANONYMIZE_IP,
+      maxEventBytes: MAX_EVENT_BYTES,
+      maxBatchBytes: MAX_BATCH_BYTES,
+    });
+  }
+  if (deps.admin) {
+    await app.register(eventsRoutes, { client: deps.admin.store.client, jwtSecret: deps.jwtSecret });
+    await app.register(sourcesRoutes, { sources: deps.admin.sources, jwtSecret: deps.jwtSecret });
+  }
+  await app.register(healthRoutes, { store: deps.admin?.store, queue: deps.queue, metrics: deps.metrics });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

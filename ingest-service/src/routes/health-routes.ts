@@ -4,7 +4,8 @@ import type { EventQueue } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 
 export interface HealthRoutesOptions {
-  store: Store;
+  /** Absent in the ingest role when it has no ClickHouse access. */
+  store?: Store | undefined;
   queue: EventQueue;
   metrics: IngestMetrics;
 }
@@ -23,9 +24,9 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get('/healthz', { schema: { tags: ['operations'], response: { 200: statusSchema } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { tags: ['operations'], response: { 200: statusSchema, 503: statusSchema } } }, async (_req, reply) => {
-    const storage = (await store.client.ping()).success;
-    const checks = { storage, queue: queue.isHealthy() };
-    const ready = checks.storage && checks.queue;
+    const checks: Record<string, boolean> = { queue: queue.isHealthy() };
+    if (store) checks.storage = (await store.client.ping()).success;
+    const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 

@@ -5,7 +5,7 @@ import { writeKeyFrom } from '../auth/write-key.js';
 import { SextantError, errorBody } from '../errors.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
-import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SourceLookup } from '../sources/source-lookup.js';
 import { parseTrackingBody } from '../pipeline/parse-tracking-body.js';
 import { createMessagePipeline, type RejectedEvent } from '../pipeline/process-messages.js';
 import type { IngestRequest } from '../pipeline/ingest-request.js';
@@ -13,7 +13,7 @@ import { trackingResponseSchemas, trackingBodySchemas } from './tracking-route-s
 
 export interface TrackingRoutesOptions {
   queue: EventQueue;
-  sources: SourceRegistry;
+  sources: SourceLookup;
   metrics: IngestMetrics;
   anonymizeIp: boolean;
   /** Segment's limits. */

@@ -1,0 +1,124 @@
+import type { Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { QueueUnavailableError } from '../queue-unavailable-error.js';
+
+interface Entry {
+  messages: Message[];
+  bytes: number;
+  settled: boolean;
+  timer: NodeJS.Timeout;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** Stay under the broker's default message.max.bytes (1 MiB) per partition batch. */
+const MAX_SEND_BYTES = 900 * 1024;
+
+/**
+ * kafkajs has no linger: this gathers the messages of concurrent requests into one `send` (acks from
+ * all in-sync replicas, idempotent producer), like a group commit. Each request waits at most
+ * `timeoutMs` for its acknowledgement and then gets QueueUnavailableError (→ 503), so no HTTP request
+ * hangs while Kafka is away. After a failed send the producer is reconnected with backoff.
+ */
+export class KafkaPublisher {
+  private queue: Entry[] = [];
+  private sending = false;
+  private healthy = true;
+  private reconnectDelayMs = 250;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  publish(messages: Message[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry: Entry = {
+        messages,
+        bytes: messages.reduce((n, m) => n + (m.value?.length ?? 0) + 64, 0),
+        settled: false,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          if (entry.settled) return;
+          entry.settled = true;
+          reject(new QueueUnavailableError(`Kafka did not acknowledge within ${this.timeoutMs} ms`));
+        }, this.timeoutMs),
+      };
+      this.queue.push(entry);
+      if (!this.sending) void this.loop();
+    });
+  }
+
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  /** Waits for sends in flight (used at shutdown). */
+  async idle(): Promise<void> {
+    while (this.sending) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private takeGroup(): Entry[] {
+    const group: Entry[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (next.settled) {
+        this.queue.shift(); // timed out before it was sent: the client was told 503 and will retry
+        continue;
+      }
+      if (group.length > 0 && bytes + next.bytes > MAX_SEND_BYTES) break;
+      group.push(this.queue.shift()!);
+      bytes += next.bytes;
+    }
+    return group;
+  }
+
+  private async loop(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let group = this.takeGroup(); group.length > 0; group = this.takeGroup()) {
+        try {
+          await this.producer.send({ topic: this.topic, acks: -1, messages: group.flatMap((e) => e.messages) });
+          this.healthy = true;
+          this.reconnectDelayMs = 250;
+          for (const e of group) settle(e, null);
+        } catch (err) {
+          this.healthy = false;
+          const error = err instanceof Error ? err : new Error(String(err));
+          this.logger.error({ err: error, requests: group.length }, 'publishing to Kafka failed');
+          for (const e of group) settle(e, new QueueUnavailableError(`Kafka refused the events: ${error.message}`));
+          await this.reconnect();
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.reconnectDelayMs));
+    this.reconnectDelayMs = Math.min(5000, this.reconnectDelayMs * 2);
+    try {
+      await this.producer.disconnect();
+    } catch {
+      // already gone
+    }
+    try {
+      await this.producer.connect();
+    } catch (err) {
+      this.logger.warn({ err }, 'Kafka producer could not reconnect yet');
+    }
+  }
+}
+
+function settle(entry: Entry, error: Error | null): void {
+  clearTimeout(entry.timer);
+  if (entry.settled) return;
+  entry.settled = true;
+  if (error) entry.reject(error);
+  else entry.resolve();
+}

@@ -1,0 +1,217 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BatchHandler, EventQueue, QueuedEvent } from '../event-queue.js';
+import type { IngestMetrics } from '../../metrics/ingest-metrics.js';
+import { KafkaPublisher } from './kafka-publisher.js';
+
+export const DEDUP_KEY_HEADER = 'sextant-key';
+
+export interface KafkaQueueOptions {
+  kafka: Kafka;
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+  publishTimeoutMs: number;
+  metrics: IngestMetrics;
+  logger: Logger;
+  /** Called before the first batch after this loader joins (or re-joins) the group. */
+  onAssignment?: () => Promise<void>;
+}
+
+/**
+ * The production queue: ingest publishes to a Kafka topic keyed by the shopper (so one shopper's
+ * events stay in order on one partition); the loader consumes it as a consumer group. Offsets are
+ * committed only after the batch handler (the ClickHouse insert) succeeded; until then the batch is
+ * retried with backoff while the consumer keeps its group membership. A message that is not a Sextant
+ * event goes to the dead-letter topic with the reason, and the partition moves on.
+ */
+export class KafkaQueue implements EventQueue {
+  private producer: Producer | null = null;
+  private publisher: KafkaPublisher | null = null;
+  private consumer: Consumer | null = null;
+  private consumerHealthy = true;
+  private joinedOnce = false;
+  private needsAssignmentHook = false;
+  private lagTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: KafkaQueueOptions) {}
+
+  /** Connects the producer (ingest role). Fails fast if Kafka cannot be reached at start-up. */
+  async connectProducer(): Promise<void> {
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Longer than a broker restart, so a short outage heals inside kafkajs; requests stay bounded by publishTimeoutMs.
+      retry: { retries: 30, maxRetryTime: 2000, initialRetryTime: 100 },
+    });
+    await this.producer.connect();
+    this.publisher = new KafkaPublisher(this.producer, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
+  }
+
+  async publish(events: QueuedEvent[]): Promise<void> {
+    if (!this.publisher) throw new Error('the Kafka producer is not connected');
+    if (events.length === 0) return;
+    await this.publisher.publish(
+      events.map((e) => ({ key: e.partitionKey, value: e.row, headers: { [DEDUP_KEY_HEADER]: e.dedupKey } })),
+    );
+  }
+
+  consume(handler: BatchHandler): void {
+    const { kafka, groupId, topic, logger } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      // Let the broker gather up to 1 MB or 1 s per fetch: large, infrequent ClickHouse inserts.
+      minBytes: 1024 * 1024,
+      maxWaitTimeInMs: 1000,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000, restartOnFailure: async () => true },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.joinedOnce) this.needsAssignmentHook = true;
+      this.joinedOnce = true;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.consumerHealthy = false;
+      logger.error({ err: payload.error }, 'Kafka consumer crashed; kafkajs restarts it');
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      this.consumerHealthy = true;
+    });
+    const run = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.handleBatch(payload, handler),
+      });
+    };
+    run().catch((err: unknown) => {
+      this.consumerHealthy = false;
+      logger.error({ err }, 'the Kafka consumer could not start');
+    });
+    this.lagTimer = setInterval(() => void this.updateLag().catch(() => undefined), 5000);
+    this.lagTimer.unref();
+  }
+
+  private async handleBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    if (batch.messages.length === 0) return;
+    if (this.needsAssignmentHook && this.options.onAssignment) {
+      this.needsAssignmentHook = false;
+      await this.options.onAssignment();
+    }
+    const events: QueuedEvent[] = [];
+    const poison: { message: KafkaMessage; reason: string }[] = [];
+    for (const message of batch.messages) {
+      const decoded = decodeMessage(message);
+      if (typeof decoded === 'string') poison.push({ message, reason: decoded });
+      else events.push(decoded);
+    }
+    if (poison.length > 0) await this.sendToDeadLetterTopic(poison, batch.partition);
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await handler(events);
+        break;
+      } catch (err) {
+        // ClickHouse down or refusing: keep the batch, back off, keep the group membership alive.
+        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+        this.options.logger.error({ err, events: events.length, partition: batch.partition, retryInMs: delay }, 'loading a batch failed; will retry');
+        this.consumerHealthy = false;
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+          await heartbeat().catch(() => undefined);
+          if (!isRunning() || isStale()) return; // partition moved away: uncommitted, it is redelivered
+        }
+      }
+    }
+    this.consumerHealthy = true;
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    const lag = Number(BigInt(batch.highWatermark) - BigInt(next));
+    this.options.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, lag));
+  }
+
+  private async sendToDeadLetterTopic(poison: { message: KafkaMessage; reason: string }[], partition: number): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    await this.producer.send({
+      topic: this.options.dlqTopic,
+      acks: -1,
+      messages: poison.map(({ message, reason }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'sextant-dlq-reason': reason,
+          'sextant-source-topic': this.options.topic,
+          'sextant-source-partition': String(partition),
+          'sextant-source-offset': message.offset,
+        },
+      })),
+    });
+    for (const p of poison) {
+      this.options.metrics.deadLettered.inc({ reason: 'not_an_event' });
+      this.options.logger.warn({ partition, offset: p.message.offset, reason: p.reason }, 'message sent to the dead-letter topic');
+    }
+  }
+
+  private async updateLag(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+      const latest = await admin.fetchTopicOffsets(this.options.topic);
+      for (const p of latest) {
+        const c = committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? '-1';
+        const from = c === '-1' ? BigInt(p.low) : BigInt(c);
+        this.options.metrics.consumerLag.set({ partition: String(p.partition) }, Number(BigInt(p.high) - from));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  depth(): { events: number; bytes: number } {
+    return { events: 0, bytes: 0 };
+  }
+
+  isHealthy(): boolean {
+    const publishing = this.publisher ? this.publisher.isHealthy : true;
+    return publishing && (this.consumer ? this.consumerHealthy : true);
+  }
+
+  async close(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.publisher?.idle();
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}
+
+/** A Sextant event message, or the reason it is not one. */
+function decodeMessage(message: KafkaMessage): QueuedEvent | string {
+  const header = message.headers?.[DEDUP_KEY_HEADER];
+  const dedupKey = Buffer.isBuffer(header) ? header.toString('utf8') : typeof header === 'string' ? header : '';
+  if (!dedupKey || !dedupKey.includes(':')) return `missing ${DEDUP_KEY_HEADER} header`;
+  if (!message.value || message.value.length === 0) return 'empty message value';
+  const row = message.value;
+  // Cheap shape check; ClickHouse validates the row fully and the loader isolates what it refuses.
+  if (row[0] !== 0x7b /* { */) return 'the value is not a JSON row';
+  return {
+    dedupKey,
+    partitionKey: message.key?.toString('utf8') ?? '',
+    row: row[row.length - 1] === 0x0a ? row : Buffer.concat([row, Buffer.from('\n')]),
+  };
+}
