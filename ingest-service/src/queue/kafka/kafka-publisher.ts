@@ -44,6 +44,8 @@ export class KafkaPublisher {
         timer: setTimeout(() => {
           if (entry.settled) return;
           entry.settled = true;
+          // Kafka is too slow or away: not ready until a send succeeds again.
+          this.healthy = false;
           reject(new QueueUnavailableError(`Kafka did not acknowledge within ${this.timeoutMs} ms`));
         }, this.timeoutMs),
       };
