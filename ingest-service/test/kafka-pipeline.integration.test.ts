@@ -110,7 +110,7 @@ describe('ordering', () => {
     const seen = new Map<string, number[]>();
     queue.consume(async (batch: QueuedEvent[]) => {
       for (const e of batch) {
-        const { user, seq } = JSON.parse(e.row.toString()) as { user: string; seq: number };
+        const [user, seq] = JSON.parse(e.row.toString()) as [string, number];
         seen.set(user, [...(seen.get(user) ?? []), seq]);
       }
     });
@@ -120,7 +120,7 @@ describe('ordering', () => {
     await Promise.all(
       users.map(async (user) => {
         for (let seq = 0; seq < perUser; seq += 3) {
-          const events = [seq, seq + 1, seq + 2].map((s) => ({ dedupKey: `src:${user}-${s}`, partitionKey: user, row: Buffer.from(JSON.stringify({ user, seq: s }) + '\n') }));
+          const events = [seq, seq + 1, seq + 2].map((s) => ({ dedupKey: `src:${user}-${s}`, partitionKey: user, row: Buffer.from(JSON.stringify([user, s]) + '\n') }));
           await queue.publish(events);
         }
       }),

@@ -1,3 +1,3 @@
-export { createStore, type Store, type StoreOptions } from './create-store.js';
+export { createStore, type RawInsert, type Store, type StoreOptions } from './create-store.js';
 export { runMigrations } from './run-migrations.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '@sextant/schemas';
+import { eventRowValues, migrations, type EventRow } from '@sextant/schemas';
 import { createStore, runMigrations, type Store } from '@sextant/store';
 import { createEventLoader } from './event-loader.js';
 import { createFileDeadLetterSink } from './dead-letter.js';
@@ -32,7 +32,7 @@ function event(id: string, overrides: Record<string, unknown> = {}): QueuedEvent
     utm_campaign: '', utm_term: '', utm_content: '', fbclid: '', gclid: '', ttclid: '', msclkid: '', order_id: '', revenue: null,
     currency: '', product_ids: [], properties: '{}', traits: '{}', context: '{}', ...overrides,
   };
-  return { dedupKey: `src_test:${id}`, partitionKey: 'loader-user', row: Buffer.from(JSON.stringify(row) + '\n') };
+  return { dedupKey: `src_test:${id}`, partitionKey: 'loader-user', row: Buffer.from(JSON.stringify(eventRowValues(row as EventRow)) + '\n') };
 }
 
 async function storedIds(): Promise<string[]> {
@@ -45,12 +45,12 @@ describe('event loader', () => {
     const deadFile = path.join(dir, 'dead.ndjson');
     const metrics = createIngestMetrics();
     const load = createEventLoader({
-      client: store.client, recentIds: new RecentIds(1000), metrics, logger: pino({ level: 'silent' }),
+      store, recentIds: new RecentIds(1000), metrics, logger: pino({ level: 'silent' }),
       deadLetter: createFileDeadLetterSink(deadFile),
     });
     const batch = Array.from({ length: 20 }, (_, i) => event(`m${String(i).padStart(2, '0')}`));
     batch[7] = event('m07', { timestamp: 'not a time at all' });
-    batch[13] = { ...event('m13'), row: Buffer.from('{"source_id": "src_test", "message_id": \n') };
+    batch[13] = { ...event('m13'), row: Buffer.from('["src_test", "m13", \n') };
     await load(batch);
     const expected = batch.map((_, i) => `m${String(i).padStart(2, '0')}`).filter((id) => id !== 'm07' && id !== 'm13');
     expect(await storedIds()).toEqual(expected);
@@ -62,7 +62,7 @@ describe('event loader', () => {
 
   it('stores a re-sent batch once, even when the recent-ids filter has forgotten it (dedup token)', async () => {
     const make = () => createEventLoader({
-      client: store.client, recentIds: new RecentIds(1000), metrics: createIngestMetrics(), logger: pino({ level: 'silent' }),
+      store, recentIds: new RecentIds(1000), metrics: createIngestMetrics(), logger: pino({ level: 'silent' }),
       deadLetter: createFileDeadLetterSink(path.join(dir, 'dead2.ndjson')),
     });
     const batch = [event('t1'), event('t2'), event('t3')];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '@sextant/store';
+import { EVENT_ROW_COLUMNS } from '@sextant/schemas';
 import type { Logger } from 'pino';
 import type { BatchHandler, QueuedEvent } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
@@ -9,7 +10,7 @@ import type { DeadLetterSink } from './dead-letter.js';
 import { isDataError } from './classify-insert-error.js';
 
 export interface EventLoaderOptions {
-  client: ClickHouseClient;
+  store: Store;
   recentIds: RecentIds;
   metrics: IngestMetrics;
   logger: Logger;
@@ -18,23 +19,22 @@ export interface EventLoaderOptions {
 
 /**
  * The loader: drops events already stored (recent-ids filter, also within the batch), then writes
- * the rest as ONE insert of pre-serialised JSONEachRow bytes. The insert carries a dedup token made
+ * the rest as ONE insert of pre-serialised JSONCompactEachRow bytes. The insert carries a dedup token made
  * from its content, so if the same rows are inserted again (a retry after a lost answer) ClickHouse
  * stores them once.
  */
 export function createEventLoader(options: EventLoaderOptions): BatchHandler {
-  const { client, recentIds, metrics, deadLetter, logger } = options;
+  const { store, recentIds, metrics, deadLetter, logger } = options;
 
   const insert = async (events: QueuedEvent[]) => {
-    const token = createHash('sha256');
-    for (const e of events) token.update(e.dedupKey).update('\n');
-    const result = await client.exec({
-      // The token is inlined as a query-level setting (not clickhouse_settings) because chDB keeps
-      // connection settings across queries; its value is hex, so it cannot break the quoting.
-      query: `INSERT INTO events SETTINGS insert_deduplication_token = '${token.digest('hex')}' FORMAT JSONEachRow`,
-      values: Readable.from(Buffer.concat(events.map((e) => e.row))),
+    const { body, token } = await prepareInsert(events);
+    await store.insertRaw({
+      table: 'events',
+      format: 'JSONCompactEachRow',
+      columns: EVENT_ROW_COLUMNS,
+      body,
+      settings: { insert_deduplication_token: token },
     });
-    result.stream.resume();
   };
 
   // A batch ClickHouse refuses for its data is split in halves until the bad events are alone;
@@ -60,16 +60,43 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
   return async (batch: QueuedEvent[]) => {
     const fresh: QueuedEvent[] = [];
     const seen = new Set<string>();
-    for (const e of batch) {
-      if (recentIds.has(e.dedupKey) || seen.has(e.dedupKey)) continue;
-      seen.add(e.dedupKey);
-      fresh.push(e);
+    for (let i = 0; i < batch.length; i += SLICE) {
+      for (const e of batch.slice(i, i + SLICE)) {
+        if (recentIds.has(e.dedupKey) || seen.has(e.dedupKey)) continue;
+        seen.add(e.dedupKey);
+        fresh.push(e);
+      }
+      await yieldToRequests();
     }
     const duplicates = batch.length - fresh.length;
     if (duplicates > 0) metrics.eventsDeduplicated.inc(duplicates);
     if (fresh.length > 0) metrics.eventsStored.inc(await insertOrIsolate(fresh));
-    for (const e of fresh) recentIds.add(e.dedupKey);
+    for (let i = 0; i < fresh.length; i += SLICE) {
+      for (const e of fresh.slice(i, i + SLICE)) recentIds.add(e.dedupKey);
+      await yieldToRequests();
+    }
   };
+}
+
+/**
+ * Large loads share the event loop with the tracking API: the work per event (dedup checks,
+ * hashing, copying rows) is done in slices with a yield between them, so a 100,000-event load
+ * does not hold requests back for tens of milliseconds.
+ */
+const SLICE = 4096;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The insert body (rows as they are) and its dedup token: a hash of the events' keys, in order. */
+async function prepareInsert(events: QueuedEvent[]): Promise<{ body: Buffer; token: string }> {
+  const hash = createHash('sha256');
+  const parts: Buffer[] = [];
+  for (let i = 0; i < events.length; i += SLICE) {
+    const slice = events.slice(i, i + SLICE);
+    hash.update(slice.map((e) => e.dedupKey).join('\n') + '\n');
+    parts.push(Buffer.concat(slice.map((e) => e.row)));
+    await yieldToRequests();
+  }
+  return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), token: hash.digest('hex') };
 }
 
 /**

@@ -4,6 +4,8 @@ import type { MessageType } from '@sextant/schemas';
 export interface IngestRequest {
   sourceId: string;
   receivedAtMs: number;
+  /** `receivedAtMs` as a ClickHouse DateTime64 literal, formatted once per request. */
+  receivedAt: string;
   /** Client IP as resolved by Fastify (trust-proxy aware). */
   requestIp: string;
   userAgentHeader: string | undefined;

@@ -4,7 +4,7 @@ export interface QueuedEvent {
   dedupKey: string;
   /** The shopper's id (userId or anonymousId): Kafka's message key, so one shopper's events keep their order. */
   partitionKey: string;
-  /** The ClickHouse row, serialised once as a JSONEachRow line (with its trailing newline). */
+  /** The ClickHouse row, serialised once as a JSONCompactEachRow line (with its trailing newline). */
   row: Buffer;
 }
 

@@ -1,6 +1,6 @@
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { MESSAGE_TYPES, type MessageType } from '@sextant/schemas';
+import { MESSAGE_TYPES, formatClickHouseDateTime64, type MessageType } from '@sextant/schemas';
 import { writeKeyFrom } from '../auth/write-key.js';
 import { SextantError, errorBody } from '../errors.js';
 import type { EventQueue } from '../queue/event-queue.js';
@@ -47,9 +47,11 @@ export const trackingRoutes: FastifyPluginAsync<TrackingRoutesOptions> = async (
     const source = await options.sources.byWriteKey(writeKey);
     if (!source) throw new SextantError('INVALID_WRITE_KEY', 'unknown write key');
 
+    const receivedAtMs = Date.now();
     const ingest: IngestRequest = {
       sourceId: source.id,
-      receivedAtMs: Date.now(),
+      receivedAtMs,
+      receivedAt: formatClickHouseDateTime64(receivedAtMs),
       requestIp: request.ip,
       userAgentHeader: request.headers['user-agent'],
       batchContext: route === 'batch' && isObject(body.context) ? body.context : undefined,

@@ -119,7 +119,7 @@ export async function startRole(role: Role, config: SextantEnv, options: { logge
       const replayed = queue instanceof EmbeddedQueue ? queue.replayedKeys() : [];
       await seedRecentIds(client, recentIds, replayed);
       queue.consume(
-        createEventLoader({ client, recentIds, metrics, logger, deadLetter: createFileDeadLetterSink(path.join(dataDir, 'dead-letter.ndjson')) }),
+        createEventLoader({ store: store!, recentIds, metrics, logger, deadLetter: createFileDeadLetterSink(path.join(dataDir, 'dead-letter.ndjson')) }),
       );
     }
 

@@ -97,3 +97,11 @@ export function formatClickHouseDateTime64(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
+
+/**
+ * The row's values in `EVENT_ROW_COLUMNS` order: one line of JSONCompactEachRow, which ClickHouse
+ * parses about twice as fast as JSONEachRow (no key matching per field).
+ */
+export function eventRowValues(row: EventRow): unknown[] {
+  return EVENT_ROW_COLUMNS.map((column) => row[column]);
+}

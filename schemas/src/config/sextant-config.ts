@@ -45,7 +45,7 @@ export const sextantEnvSchema = z.object({
   /** How often the loader drains the embedded queue into ClickHouse. */
   SEXTANT_FLUSH_INTERVAL_MS: intFromEnv(10, 60_000).default(1000),
   /** A drain starts early once this many events wait. */
-  SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(100_000),
+  SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(50_000),
   /** How many recent message ids the loader remembers to drop redeliveries. */
   SEXTANT_DEDUP_WINDOW_IDS: intFromEnv(1000, 20_000_000).default(1_000_000),
   /** Kafka bootstrap servers (`host:port,host:port`). Set: the queue is Kafka; unset: the embedded log. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import { eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
 import type { QueuedEvent } from '../../queue/event-queue.js';
 import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp, anonymizeIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
@@ -12,12 +12,14 @@ const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 /**
  * Normalises ids, enriches (server timestamps, IP, user agent, campaign and click ids, bot flag) and
- * serialises the ClickHouse row once, as the JSONEachRow line the loader inserts unchanged.
+ * serialises the ClickHouse row once, as the JSONCompactEachRow line the loader inserts unchanged.
  */
 export function createBuildEventRowStep() {
   return (draft: EventDraft, request: IngestRequest): StepResult<QueuedEvent> => {
     const m = draft.message;
-    const context: Json = { ...(request.batchContext ?? {}), ...(asObject(m.context) ?? {}) };
+    const own = asObject(m.context);
+    // Copy only when a batch-level context has to be merged in (the hot path has none).
+    const context: Json = request.batchContext ? { ...request.batchContext, ...(own ?? {}) } : (own ?? {});
     const messageId = idString(m.messageId) || randomUUID();
     const anonymousId = idString(m.anonymousId);
     const userId = idString(m.userId);
@@ -49,10 +51,10 @@ export function createBuildEventRowStep() {
       user_id: userId,
       group_id: idString(m.groupId),
       previous_id: idString(m.previousId),
-      timestamp: formatClickHouseDateTime64(times.timestampMs),
+      timestamp: times.timestampMs === request.receivedAtMs ? request.receivedAt : formatClickHouseDateTime64(times.timestampMs),
       original_timestamp: times.originalTimestampMs === null ? null : formatClickHouseDateTime64(times.originalTimestampMs),
       sent_at: times.sentAtMs === null ? null : formatClickHouseDateTime64(times.sentAtMs),
-      received_at: formatClickHouseDateTime64(request.receivedAtMs),
+      received_at: request.receivedAt,
       ip,
       user_agent: userAgent.slice(0, 1000),
       browser: ua.browser,
@@ -84,7 +86,7 @@ export function createBuildEventRowStep() {
     return ok({
       dedupKey: `${request.sourceId}:${messageId}`,
       partitionKey: userId || anonymousId || messageId,
-      row: Buffer.from(JSON.stringify(row) + '\n'),
+      row: Buffer.from(JSON.stringify(eventRowValues(row)) + '\n'),
     });
   };
 }

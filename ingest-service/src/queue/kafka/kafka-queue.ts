@@ -208,7 +208,7 @@ function decodeMessage(message: KafkaMessage): QueuedEvent | string {
   if (!message.value || message.value.length === 0) return 'empty message value';
   const row = message.value;
   // Cheap shape check; ClickHouse validates the row fully and the loader isolates what it refuses.
-  if (row[0] !== 0x7b /* { */) return 'the value is not a JSON row';
+  if (row[0] !== 0x5b /* [ */) return 'the value is not a JSON row';
   return {
     dedupKey,
     partitionKey: message.key?.toString('utf8') ?? '',
