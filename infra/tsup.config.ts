@@ -6,4 +6,6 @@ export default defineConfig({
   target: 'node20',
   sourcemap: true,
   clean: true,
+  // A dev dependency loaded only when tests fall back to Docker: never bundled.
+  external: ['@testcontainers/kafka'],
 });
