@@ -72,7 +72,8 @@ export async function startRole(role: Role, config: SextantEnv, options: { logge
       if (applied.length > 0) logger.info({ versions: applied }, 'applied ClickHouse migrations');
       registry = new SourceRegistry(store.client);
       await registry.load();
-      devSource = (await registry.ensureDevSource(config.SEXTANT_WRITE_KEY)).source;
+      // Only roles that take events need the development source (two roles creating it would race).
+      if (role !== 'loader') devSource = (await registry.ensureDevSource(config.SEXTANT_WRITE_KEY)).source;
     }
     const sources: SourceLookup =
       registry ??
