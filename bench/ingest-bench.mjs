@@ -37,15 +37,19 @@ export const COLUMNS = [
 ];
 
 /** Runs the load worker as a child process and returns its JSON line (bounded wait). */
-function runWorker(options) {
+export function runWorker(options) {
   const timeoutMs = options.durationS * 1000 + 60_000;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WORKER, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // If the benchmark itself dies, do not leave the load running.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      process.removeListener('exit', killOnExit);
       const line = out.trim().split('\n').pop() ?? '';
       if (code !== 0) return reject(new Error(`load worker exited ${code ?? signal}: ${out}`));
       try {
@@ -58,7 +62,7 @@ function runWorker(options) {
 }
 
 /** Rows and distinct messageIds per id prefix, read from the data dir with chDB (server stopped). */
-async function countStored(dataDir) {
+export async function countStored(dataDir) {
   const connection = createChdbConnection({ path: `${dataDir}/clickhouse` });
   const client = createClient({ connection });
   try {

@@ -2,7 +2,9 @@
 // server it measures. Usage: node bench/load-worker.mjs '<json options>'
 //   { scenario: 'batch' | 'track', url, writeKey, connections, durationS, eventsPerRequest?,
 //     overallRate?, idPrefix }
-// Prints one JSON object with autocannon's figures on stdout (logs go to stderr).
+// Prints one JSON object with autocannon's figures on stdout (logs go to stderr), with `startedAt` /
+// `endedAt` (epoch ms around the load) and `idsGenerated` (messageIds `<idPrefix>-1` ... `-<n>` put in
+// requests, answered or not).
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
@@ -36,6 +38,7 @@ const request =
     ? { method: 'POST', path: '/v1/batch', setupRequest: (req) => ({ ...req, body: batchBody(options.eventsPerRequest ?? 100) }) }
     : { method: 'POST', path: '/v1/track', setupRequest: (req) => ({ ...req, body: trackEventJson(new Date().toISOString()) }) };
 
+const startedAt = Date.now();
 const result = await autocannon({
   url,
   connections,
@@ -56,6 +59,7 @@ const result = await autocannon({
     : {}),
 });
 
+const endedAt = Date.now();
 const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, Number(v.count)]));
 process.stdout.write(
   `${JSON.stringify({
@@ -77,5 +81,7 @@ process.stdout.write(
       average: result.latency.average,
     },
     idsGenerated: sequence,
+    startedAt,
+    endedAt,
   })}\n`,
 );

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, machineLine } from './report-table.mjs';
 
-const BENCHMARKS = [{ name: 'ingest', script: 'ingest-bench.mjs', timeoutMs: 5 * 60_000 }];
+const BENCHMARKS = [
+  { name: 'ingest', script: 'ingest-bench.mjs', timeoutMs: 5 * 60_000 },
+  { name: 'kafka', script: 'kafka-bench.mjs', timeoutMs: 5 * 60_000 },
+];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsPath = path.join(here, 'results.md');
@@ -58,7 +61,7 @@ const markdown = [
   '# Sextant benchmark results',
   '',
   `Run ${new Date().toISOString()} with \`npm run bench\` on ${machineLine(machine)}.`,
-  'Each benchmark starts the server as its own process on a fresh data dir and drives it from another process.',
+  'Each benchmark starts its server processes on fresh data dirs (the Kafka one also a local broker) and drives them from another process.',
   '',
   ...sections.flatMap((s) => [s, '']),
 ].join('\n');

@@ -1,7 +1,8 @@
-// The built server (`node ingest-service/dist/cli.js start`) as a child process of a benchmark, on a
-// fresh temp data dir, plus the few HTTP reads a benchmark needs (readiness, Prometheus samples).
+// The built server (`node ingest-service/dist/cli.js start`, or one role: `ingest` / `loader`) as a
+// child process of a benchmark, on a fresh temp data dir, plus the few reads a benchmark needs
+// (readiness, Prometheus samples, resident memory).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,17 +24,23 @@ export function freePort() {
   });
 }
 
-/** Starts the server; resolves once it printed its URL and /readyz answers 200 (bounded). */
-export async function startServer({ env = {}, readyTimeoutMs = 60_000 } = {}) {
+/**
+ * Starts the server; resolves once it printed its URL and /readyz answers 200 (bounded).
+ * `command`: `start` (all in one, the default), `ingest` or `loader` (both need KAFKA_BROKERS in `env`;
+ * the loader listens on SEXTANT_LOADER_PORT, set here to the picked port).
+ */
+export async function startServer({ command = 'start', env = {}, readyTimeoutMs = 60_000 } = {}) {
+  if (!['start', 'ingest', 'loader'].includes(command)) throw new Error(`unknown server command ${command}`);
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-bench-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), command === 'start' ? 'sextant-bench-' : `sextant-bench-${command}-`));
   const port = await freePort();
   const writeKey = 'bench_write_key_0001';
-  const child = spawn(process.execPath, [CLI_PATH, 'start'], {
+  const child = spawn(process.execPath, [CLI_PATH, command], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORT: String(port),
+      ...(command === 'loader' ? { SEXTANT_LOADER_PORT: String(port) } : {}),
       HOST: '127.0.0.1',
       SEXTANT_DATA_DIR: dataDir,
       SEXTANT_WRITE_KEY: writeKey,
@@ -93,6 +100,16 @@ export async function startServer({ env = {}, readyTimeoutMs = 60_000 } = {}) {
     throw err;
   }
   return server;
+}
+
+/** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status); undefined when unreadable. */
+export function readRssBytes(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Prometheus samples of `/metrics`, keyed by name with labels. */
