@@ -102,7 +102,7 @@ export class KafkaQueue implements EventQueue {
   }
 
   private async handleBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
     if (this.needsAssignmentHook && this.options.onAssignment) {
       this.needsAssignmentHook = false;
@@ -137,6 +137,9 @@ export class KafkaQueue implements EventQueue {
     this.consumerHealthy = true;
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    // kafkajs fetches from the *resolved* offset: without this every fetch restarts where the
+    // partition was assigned, and a partition holding more than one fetch is never read past it.
+    resolveOffset(batch.lastOffset());
     const lag = Number(BigInt(batch.highWatermark) - BigInt(next));
     this.options.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, lag));
   }
