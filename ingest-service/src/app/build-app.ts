@@ -13,6 +13,7 @@ import { trackingRoutes } from '../routes/tracking-routes.js';
 import { eventsRoutes } from '../routes/events-routes.js';
 import { sourcesRoutes } from '../routes/sources-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
+import { sdkRoutes } from '../routes/sdk-routes.js';
 
 /** Segment's limits. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -59,14 +60,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   if (deps.tracking) {
-    await app.register(trackingRoutes, {
+    const tracking = {
       queue: deps.queue,
       sources: deps.tracking.sources,
       metrics: deps.metrics,
       anonymizeIp: deps.config.SEXTANT_ANONYMIZE_IP,
       maxEventBytes: MAX_EVENT_BYTES,
       maxBatchBytes: MAX_BATCH_BYTES,
-    });
+    };
+    await app.register(trackingRoutes, tracking);
+    // The same API under a neutral prefix, for brands that serve it from their own domain (ad blockers).
+    if (deps.config.SEXTANT_TRACKING_PREFIX) await app.register(trackingRoutes, { ...tracking, prefix: deps.config.SEXTANT_TRACKING_PREFIX });
+    await app.register(sdkRoutes, { scriptPath: deps.config.SEXTANT_SDK_PATH });
   }
   if (deps.admin) {
     await app.register(eventsRoutes, { client: deps.admin.store.client, jwtSecret: deps.jwtSecret });

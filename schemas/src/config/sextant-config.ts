@@ -61,10 +61,23 @@ export const sextantEnvSchema = z.object({
   /** Partitions and replication of the topics created at start-up (existing topics are left as they are). */
   SEXTANT_KAFKA_PARTITIONS: intFromEnv(1, 10_000).default(6),
   SEXTANT_KAFKA_REPLICATION: intFromEnv(1, 10).default(1),
+  /** Most bytes the loader fetches per partition at once (kafkajs maxBytesPerPartition). */
+  SEXTANT_KAFKA_MAX_FETCH_BYTES: intFromEnv(1024, 1 << 30).default(16 * 1024 * 1024),
   /** Longest a tracking request waits for Kafka's acknowledgement before answering 503. */
   SEXTANT_PUBLISH_TIMEOUT_MS: intFromEnv(100, 120_000).default(5000),
   /** Port of the loader role's HTTP server (health, metrics, admin API). */
   SEXTANT_LOADER_PORT: intFromEnv(0, 65535).default(8081),
+  /** Path at which the server serves the browser SDK's one-file script (a neutral name survives ad blockers). */
+  SEXTANT_SDK_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)+\.js$/, 'must be a path ending in .js, such as /sdk/sextant.js or /assets/app.js')
+    .default('/sdk/sextant.js'),
+  /** An extra path prefix under which the tracking API is also served (`/px` → `/px/v1/batch`), for first-party proxying. */
+  SEXTANT_TRACKING_PREFIX: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path such as /px (no trailing slash)')
+    .refine((v) => !v.startsWith('/v1') && !v.startsWith('/api'), 'must not start with /v1 or /api')
+    .optional(),
 });
 
 export type SextantEnv = z.infer<typeof sextantEnvSchema>;
