@@ -92,6 +92,7 @@ export async function startRole(role: Role, config: SextantEnv, options: { logge
         dlqTopic: config.SEXTANT_KAFKA_DLQ_TOPIC,
         groupId: config.SEXTANT_KAFKA_GROUP,
         publishTimeoutMs: config.SEXTANT_PUBLISH_TIMEOUT_MS,
+        maxBytesPerPartition: config.SEXTANT_KAFKA_MAX_FETCH_BYTES,
         metrics,
         logger,
         // Another loader may have stored (but not committed) what this one now receives.

@@ -12,6 +12,8 @@ export interface KafkaQueueOptions {
   dlqTopic: string;
   groupId: string;
   publishTimeoutMs: number;
+  /** Most bytes fetched per partition at once. */
+  maxBytesPerPartition?: number;
   metrics: IngestMetrics;
   logger: Logger;
   /** Called before the first batch after this loader joins (or re-joins) the group. */
@@ -59,12 +61,13 @@ export class KafkaQueue implements EventQueue {
 
   consume(handler: BatchHandler): void {
     const { kafka, groupId, topic, logger } = this.options;
+    const maxBytesPerPartition = this.options.maxBytesPerPartition ?? 16 * 1024 * 1024;
     const consumer = kafka.consumer({
       groupId,
       // Let the broker gather up to 1 MB or 1 s per fetch: large, infrequent ClickHouse inserts.
-      minBytes: 1024 * 1024,
+      minBytes: Math.min(1024 * 1024, maxBytesPerPartition),
       maxWaitTimeInMs: 1000,
-      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytesPerPartition,
       maxBytes: 64 * 1024 * 1024,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
