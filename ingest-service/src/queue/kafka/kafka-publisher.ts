@@ -14,24 +14,33 @@ interface Entry {
 /** Stay under the broker's default message.max.bytes (1 MiB) per partition batch. */
 const MAX_SEND_BYTES = 900 * 1024;
 
+interface Lane {
+  producer: Producer;
+  sending: boolean;
+  reconnectDelayMs: number;
+}
+
 /**
  * kafkajs has no linger: this gathers the messages of concurrent requests into one `send` (acks from
- * all in-sync replicas, idempotent producer), like a group commit. Each request waits at most
- * `timeoutMs` for its acknowledgement and then gets QueueUnavailableError (→ 503), so no HTTP request
- * hangs while Kafka is away. After a failed send the producer is reconnected with backoff.
+ * all in-sync replicas, idempotent producer), like a group commit. Several producers ("lanes") send
+ * at once, since an idempotent kafkajs producer has one request in flight; a shopper who waits for
+ * each acknowledgement before sending again still sees their events in order. Each request waits at
+ * most `timeoutMs` and then gets QueueUnavailableError (→ 503), so no HTTP request hangs while Kafka
+ * is away. After a failed send that lane's producer is reconnected with backoff.
  */
 export class KafkaPublisher {
   private queue: Entry[] = [];
-  private sending = false;
+  private readonly lanes: Lane[];
   private healthy = true;
-  private reconnectDelayMs = 250;
 
   constructor(
-    private readonly producer: Producer,
+    producers: Producer[],
     private readonly topic: string,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.lanes = producers.map((producer) => ({ producer, sending: false, reconnectDelayMs: 250 }));
+  }
 
   publish(messages: Message[]): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -50,7 +59,8 @@ export class KafkaPublisher {
         }, this.timeoutMs),
       };
       this.queue.push(entry);
-      if (!this.sending) void this.loop();
+      const idle = this.lanes.find((l) => !l.sending);
+      if (idle) void this.loop(idle);
     });
   }
 
@@ -60,7 +70,7 @@ export class KafkaPublisher {
 
   /** Waits for sends in flight (used at shutdown). */
   async idle(): Promise<void> {
-    while (this.sending) await new Promise((r) => setTimeout(r, 5));
+    while (this.lanes.some((l) => l.sending)) await new Promise((r) => setTimeout(r, 5));
   }
 
   private takeGroup(): Entry[] {
@@ -79,38 +89,38 @@ export class KafkaPublisher {
     return group;
   }
 
-  private async loop(): Promise<void> {
-    this.sending = true;
+  private async loop(lane: Lane): Promise<void> {
+    lane.sending = true;
     try {
       for (let group = this.takeGroup(); group.length > 0; group = this.takeGroup()) {
         try {
-          await this.producer.send({ topic: this.topic, acks: -1, messages: group.flatMap((e) => e.messages) });
+          await lane.producer.send({ topic: this.topic, acks: -1, messages: group.flatMap((e) => e.messages) });
           this.healthy = true;
-          this.reconnectDelayMs = 250;
+          lane.reconnectDelayMs = 250;
           for (const e of group) settle(e, null);
         } catch (err) {
           this.healthy = false;
           const error = err instanceof Error ? err : new Error(String(err));
           this.logger.error({ err: error, requests: group.length }, 'publishing to Kafka failed');
           for (const e of group) settle(e, new QueueUnavailableError(`Kafka refused the events: ${error.message}`));
-          await this.reconnect();
+          await this.reconnect(lane);
         }
       }
     } finally {
-      this.sending = false;
+      lane.sending = false;
     }
   }
 
-  private async reconnect(): Promise<void> {
-    await new Promise((r) => setTimeout(r, this.reconnectDelayMs));
-    this.reconnectDelayMs = Math.min(5000, this.reconnectDelayMs * 2);
+  private async reconnect(lane: Lane): Promise<void> {
+    await new Promise((r) => setTimeout(r, lane.reconnectDelayMs));
+    lane.reconnectDelayMs = Math.min(5000, lane.reconnectDelayMs * 2);
     try {
-      await this.producer.disconnect();
+      await lane.producer.disconnect();
     } catch {
       // already gone
     }
     try {
-      await this.producer.connect();
+      await lane.producer.connect();
     } catch (err) {
       this.logger.warn({ err }, 'Kafka producer could not reconnect yet');
     }

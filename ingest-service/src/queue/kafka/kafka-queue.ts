@@ -12,6 +12,8 @@ export interface KafkaQueueOptions {
   dlqTopic: string;
   groupId: string;
   publishTimeoutMs: number;
+  /** Producers sending in parallel (each idempotent, one request in flight). Default 3. */
+  producers?: number;
   /** Most bytes fetched per partition at once. */
   maxBytesPerPartition?: number;
   metrics: IngestMetrics;
@@ -28,7 +30,8 @@ export interface KafkaQueueOptions {
  * event goes to the dead-letter topic with the reason, and the partition moves on.
  */
 export class KafkaQueue implements EventQueue {
-  private producer: Producer | null = null;
+  private producers: Producer[] = [];
+  private dlqProducer: Producer | null = null;
   private publisher: KafkaPublisher | null = null;
   private consumer: Consumer | null = null;
   private consumerHealthy = true;
@@ -38,17 +41,20 @@ export class KafkaQueue implements EventQueue {
 
   constructor(private readonly options: KafkaQueueOptions) {}
 
-  /** Connects the producer (ingest role). Fails fast if Kafka cannot be reached at start-up. */
+  /** Connects the producers (ingest role). Fails fast if Kafka cannot be reached at start-up. */
   async connectProducer(): Promise<void> {
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Longer than a broker restart, so a short outage heals inside kafkajs; requests stay bounded by publishTimeoutMs.
-      retry: { retries: 30, maxRetryTime: 2000, initialRetryTime: 100 },
-    });
-    await this.producer.connect();
-    this.publisher = new KafkaPublisher(this.producer, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
+    for (let i = 0; i < (this.options.producers ?? 3); i++) {
+      const producer = this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Longer than a broker restart, so a short outage heals inside kafkajs; requests stay bounded by publishTimeoutMs.
+        retry: { retries: 30, maxRetryTime: 2000, initialRetryTime: 100 },
+      });
+      this.producers.push(producer);
+      await producer.connect();
+    }
+    this.publisher = new KafkaPublisher(this.producers, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
   }
 
   async publish(events: QueuedEvent[]): Promise<void> {
@@ -148,11 +154,11 @@ export class KafkaQueue implements EventQueue {
   }
 
   private async sendToDeadLetterTopic(poison: { message: KafkaMessage; reason: string }[], partition: number): Promise<void> {
-    if (!this.producer) {
-      this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.producer.connect();
+    if (!this.dlqProducer) {
+      this.dlqProducer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.dlqProducer.connect();
     }
-    await this.producer.send({
+    await this.dlqProducer.send({
       topic: this.options.dlqTopic,
       acks: -1,
       messages: poison.map(({ message, reason }) => ({
@@ -202,7 +208,7 @@ export class KafkaQueue implements EventQueue {
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.publisher?.idle();
-    await this.producer?.disconnect().catch(() => undefined);
+    for (const p of [...this.producers, this.dlqProducer]) await p?.disconnect().catch(() => undefined);
   }
 }
 
