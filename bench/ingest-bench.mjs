@@ -117,6 +117,7 @@ export async function runIngestBench({ log = (line) => process.stderr.write(`${s
     log(`(b) /v1/track at ${TRACK_RATE} req/s, ${TRACK_CONNECTIONS} connections, ${DURATION_S} s ...`);
     track = await runWorker({
       scenario: 'track',
+      paced: true,
       url: server.url,
       writeKey: server.writeKey,
       connections: TRACK_CONNECTIONS,
@@ -184,7 +185,7 @@ export async function runIngestBench({ log = (line) => process.stderr.write(`${s
     },
     {
       benchmark: 'ingest',
-      scenario: `/v1/track, fixed ${TRACK_RATE.toLocaleString('en-US')} req/s`,
+      scenario: `/v1/track, fixed ${TRACK_RATE.toLocaleString('en-US')} req/s, evenly paced`,
       connections: track.connections,
       durationS: track.durationS,
       requestsPerS: round1(track.ok2xx / track.durationS),

@@ -38,8 +38,69 @@ const request =
     ? { method: 'POST', path: '/v1/batch', setupRequest: (req) => ({ ...req, body: batchBody(options.eventsPerRequest ?? 100) }) }
     : { method: 'POST', path: '/v1/track', setupRequest: (req) => ({ ...req, body: trackEventJson(new Date().toISOString()) }) };
 
+/**
+ * Fixed-rate load with requests spread evenly over each second (autocannon's overallRate sends each
+ * second's quota in a burst at its start, which measures the burst's queueing, not the server).
+ * Latency counts from when a request was due, so a late send is not hidden (no coordinated omission).
+ */
+async function pacedRun() {
+  const http = await import('node:http');
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const rate = options.overallRate;
+  const total = Math.round(rate * durationS);
+  const latencies = [];
+  const statusCounts = {};
+  let errors = 0;
+  let timeouts = 0;
+  const started = performance.now();
+  const inflight = [];
+  const send = (due) =>
+    new Promise((resolve) => {
+      const body = trackEventJson(new Date().toISOString());
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: '/v1/track', method: 'POST', agent, timeout: 30_000,
+          headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            statusCounts[res.statusCode] = (statusCounts[res.statusCode] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => { timeouts += 1; req.destroy(); });
+      req.on('error', () => { errors += 1; resolve(); });
+      req.end(body);
+    });
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(send(due));
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+  const ok2xx = Object.entries(statusCounts).filter(([c]) => c.startsWith('2')).reduce((n, [, v]) => n + v, 0);
+  return {
+    duration: (performance.now() - started) / 1000,
+    totalRequests: total,
+    totalCompletedRequests: latencies.length,
+    '2xx': ok2xx,
+    non2xx: latencies.length - ok2xx,
+    errors,
+    timeouts,
+    statusCodeStats: Object.fromEntries(Object.entries(statusCounts).map(([c, v]) => [c, { count: v }])),
+    latency: { p50: pct(50), p90: pct(90), p99: pct(99), max: Math.round(latencies.at(-1) ?? 0), average: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1) },
+  };
+}
+
 const startedAt = Date.now();
-const result = await autocannon({
+const result = options.paced && options.overallRate ? await pacedRun() : await autocannon({
   url,
   connections,
   duration: durationS,
