@@ -74,7 +74,8 @@ export function createDispatcher(o: DispatcherOptions) {
         if (status >= 300 || status == 207) o.warn('events refused by the server (' + status + ')', ids);
         attempt = 0;
         q.remove(ids);
-        maybeFlush();
+        // What is left has waited already (or came meanwhile): on its way at once, one request at a time.
+        flush();
       } else {
         attempt++;
         schedule(backoffDelay(attempt, o.retryMinMs, o.retryMaxMs));
