@@ -12,3 +12,13 @@ export { AFFILIATES, CUSTOMER_REFERRAL, type Affiliate } from './config/affiliat
 export { buildCatalog, type Catalog, type Product } from './catalog/build-catalog.js';
 export type { SimMessage, SimMessageType } from './journeys/sim-message.js';
 export { createWorld, generateJourneys, generateMessages, sortByTimestamp, type JourneyOptions, type ShopperJourney, type ShopperWorld } from './journeys/generate-journeys.js';
+export { toEventRow, toEventRowLine } from './senders/to-event-row.js';
+export { createBulkWriter, type BulkWriter, type BulkWriterOptions } from './senders/bulk-writer.js';
+export { createHttpSender, HttpSendError, type HttpSender, type HttpSenderOptions, type SendStats } from './senders/http-sender.js';
+export { AdVisitCounter, buildAdSpend, buildAffiliates, buildExchangeRates, type AdSpendRow, type AffiliateRow, type ExchangeRateRow } from './advertising/ad-spend.js';
+export { SIDE_TABLES, type SideTable } from './csv/side-tables.js';
+export { parseCsv, toCsv } from './csv/csv-format.js';
+export { CsvImportError, importSideDataCsv, insertSideData, parseSideTableCsv, writeSideDataCsv, type SideData } from './csv/import-side-table.js';
+export { buildSideData } from './run/side-data.js';
+export { runHttpDemo, type DemoResult, type DemoSpeed, type HttpDemoOptions } from './run/run-http-demo.js';
+export { DataDirInUseError, openBulkStore, resolveSourceId, runBulkBuild, type BulkBuildOptions, type BulkBuildResult } from './run/run-bulk-build.js';

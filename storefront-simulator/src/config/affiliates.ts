@@ -1,7 +1,7 @@
 /**
  * Partner sites that send shoppers for a commission (utm_medium=affiliate), and the customer
  * referral programme (utm_medium=referral, `ref` = the referring customer). The `affiliates` table
- * (migration 0005) holds this list, so KPIs can price the commission of each referred order.
+ * (migration 0003) holds this list, so KPIs can price the commission of each referred order.
  */
 export interface Affiliate {
   affiliateId: string;
