@@ -207,6 +207,21 @@ describe('identity', () => {
     expect(m!.userId).toBeUndefined();
   });
 
+  it('sends at load what earlier pages left queued (reload, offline, blocked), at once', async () => {
+    net.answer('network', 'network', 'network');
+    const before = open({ retryMinMs: 60_000 });
+    before.track('Left Behind');
+    await vi.advanceTimersByTimeAsync(200);
+    window.dispatchEvent(new Event('pagehide'));
+    const requestsBefore = net.requests.length;
+    const after = open({ flushInterval: 60_000 });
+    await vi.advanceTimersByTimeAsync(0);
+    const sentAtLoad = net.requests.slice(requestsBefore);
+    expect(sentAtLoad.map((r) => r.via)).toContain('fetch');
+    expect(sentAtLoad.flatMap((r) => r.body.batch.map((m) => m.event))).toContain('Left Behind');
+    expect(after.user().anonymousId).toBe(before.user().anonymousId);
+  });
+
   it('renews the session after 30 idle minutes, shared by the tabs', async () => {
     const sx = open({ flushAt: 100 });
     sx.track('A');

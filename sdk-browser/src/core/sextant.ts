@@ -216,6 +216,7 @@ export function createSextant(defaults: LoadOptions = {}): Sextant & { _r(method
         aid = uuid();
         touches = updateTouches({}, { ...landing, siteDomain: location.hostname });
         queue = createPersistedQueue(ls, o.maxQueueSize, allowed);
+        const claimed = queue.items.length;
         dispatcher = createDispatcher({
           url: o.host!.replace(/\/$/, '') + o.path,
           writeKey,
@@ -265,6 +266,8 @@ export function createSextant(defaults: LoadOptions = {}): Sextant & { _r(method
             if (currentUrl() != lastPagedUrl) api.page();
           });
         }
+        // Events left by earlier pages (reload, offline, blocked) have waited long enough.
+        if (claimed) dispatcher.flush();
       } catch (err) {
         warn('load failed', err);
         loaded = true;
