@@ -305,10 +305,13 @@ describeInChromium('the browser SDK in headless Chromium against the all-in-one 
     const [queued] = await queuedEvents(page);
     expect(queued?.event).toBe('Queued Before Reload');
 
+    const batches = recordBatches(page);
     await page.reload();
     await page.unroute(batchUrl);
     const events = await storedOnce({ anonymousId, event: 'Queued Before Reload' }, 1);
     expect(events.map((e) => e.messageId)).toEqual([queued!.messageId]);
+    // The reloaded page found it in the persisted queue and sent it, with the same messageId.
+    expect(batches.sent.flatMap((b) => b.body.batch.map((m) => m.messageId))).toContain(queued!.messageId);
   });
 
   it('delivers the calls a page makes before the SDK has loaded, in order', async () => {
