@@ -1,2 +1,8 @@
-/** @sextant/segment-engine: profiles, identity resolution, segments, funnels, attribution, audiences and the scheduler (issues 6-8). Filled by later issues; present now so the workspace builds and tests. */
-export const packageInfo = { name: '@sextant/segment-engine', role: 'profiles, identity resolution, segments, funnels, attribution, audiences and the scheduler (issues 6-8)' } as const;
+/** @sextant/segment-engine: identity resolution, profiles, computed traits, tags, the segment DSL and segments. */
+export * from './identity/identifier.js';
+export * from './identity/normalize-phone.js';
+export * from './identity/union-find.js';
+export * from './identity/extract-identity-edges.js';
+export * from './identity/resolve-identities.js';
+export * from './traits/refresh-person-traits.js';
+export * from './sql/person-sql.js';

@@ -2,6 +2,16 @@ import type { Migration } from '../migration.js';
 import { createEvents } from './0001-create-events.js';
 import { createSources } from './0002-create-sources.js';
 import { createMarketingData } from './0003-create-marketing-data.js';
+import { createIdentityTables } from './0010-create-identity-tables.js';
+import { createProfileTables } from './0011-create-profile-tables.js';
+import { createSegmentTables } from './0012-create-segment-tables.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
-export const migrations: readonly Migration[] = [createEvents, createSources, createMarketingData];
+export const migrations: readonly Migration[] = [
+  createEvents,
+  createSources,
+  createMarketingData,
+  createIdentityTables,
+  createProfileTables,
+  createSegmentTables,
+];
