@@ -22,3 +22,4 @@ export { CsvImportError, importSideDataCsv, insertSideData, parseSideTableCsv, w
 export { buildSideData } from './run/side-data.js';
 export { runHttpDemo, type DemoResult, type DemoSpeed, type HttpDemoOptions } from './run/run-http-demo.js';
 export { DataDirInUseError, openBulkStore, resolveSourceId, runBulkBuild, type BulkBuildOptions, type BulkBuildResult } from './run/run-bulk-build.js';
+export { DemoOptionError, formatBulkSummary, formatDemoSummary, parseDemoSpeed, parseEnd, parsePositive } from './cli/demo-cli-options.js';
