@@ -4,3 +4,4 @@ export * from './config/sextant-config.js';
 export * from './tracking/index.js';
 export * from './ecommerce/index.js';
 export * from './clickhouse/event-row.js';
+export * from './segments/index.js';

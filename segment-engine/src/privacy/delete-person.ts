@@ -1,0 +1,46 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventParams, eventsOfIdentifiersSql, type PersonRef } from '../profiles/find-person.js';
+
+/**
+ * Right to erasure: every identifier of the person goes on the suppression list (identity resolution
+ * skips them, and events that arrive later are purged by each refresh), and their events, edges,
+ * traits, tags and memberships are deleted now (lightweight deletes).
+ */
+export async function deletePerson(client: ClickHouseClient, person: PersonRef): Promise<{ identifiers: number }> {
+  const pid = person.personId;
+  await client.insert({ table: 'suppressed_identifiers', values: person.identifiers.map((identifier) => ({ identifier, person_id: pid })), format: 'JSONEachRow' });
+  const params = { ...eventParams(person.identifiers), ids: person.identifiers, pid };
+  await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
+  await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });
+  await client.command({ query: 'DELETE FROM identity_map WHERE person_id = {pid:UInt64}', query_params: params });
+  for (const table of ['person_traits', 'person_tags', 'segment_members']) {
+    await client.command({ query: `DELETE FROM ${table} WHERE person_id = {pid:UInt64}`, query_params: params });
+  }
+  return { identifiers: person.identifiers.length };
+}
+
+/** Deletes events of suppressed identifiers that arrived after the person was deleted. */
+export async function purgeSuppressedEvents(client: ClickHouseClient): Promise<void> {
+  const rs = await client.query({ query: 'SELECT count() AS n FROM suppressed_identifiers', format: 'JSONEachRow' });
+  if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) return;
+  await client.command({
+    query: `DELETE FROM events WHERE (user_id != '' AND concat('u:', user_id) IN (SELECT identifier FROM suppressed_identifiers))
+      OR (anonymous_id != '' AND concat('a:', anonymous_id) IN (SELECT identifier FROM suppressed_identifiers))`,
+  });
+}
+
+/** Right of access: every stored row about the person, as JSON. */
+export async function exportPerson(client: ClickHouseClient, person: PersonRef): Promise<{ personId: string; identifiers: string[]; events: Record<string, unknown>[] }> {
+  const rs = await client.query({
+    query: `SELECT * FROM events WHERE ${eventsOfIdentifiersSql()} ORDER BY timestamp`,
+    query_params: eventParams(person.identifiers),
+    format: 'JSONEachRow',
+  });
+  const events = (await rs.json<Record<string, unknown>>()).map((e) => ({
+    ...e,
+    properties: JSON.parse(String(e.properties ?? '{}')) as unknown,
+    traits: JSON.parse(String(e.traits ?? '{}')) as unknown,
+    context: JSON.parse(String(e.context ?? '{}')) as unknown,
+  }));
+  return { personId: person.personId, identifiers: person.identifiers, events };
+}
