@@ -15,3 +15,5 @@ export * from './profiles/find-person.js';
 export * from './profiles/load-profile.js';
 export * from './privacy/delete-person.js';
 export * from './sql/person-sql.js';
+export * from './routes/segment-engine-routes.js';
+export * from './refresh/interval-scheduler.js';

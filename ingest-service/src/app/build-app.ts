@@ -14,6 +14,8 @@ import { eventsRoutes } from '../routes/events-routes.js';
 import { sourcesRoutes } from '../routes/sources-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
+import { segmentEngineRoutes } from '@sextant/segment-engine';
+import { requireAdminToken } from '../routes/admin-auth.js';
 
 /** Segment's limits. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -76,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.admin) {
     await app.register(eventsRoutes, { client: deps.admin.store.client, jwtSecret: deps.jwtSecret });
     await app.register(sourcesRoutes, { sources: deps.admin.sources, jwtSecret: deps.jwtSecret });
+    await app.register(segmentEngineRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret) });
   }
   await app.register(healthRoutes, { store: deps.admin?.store, queue: deps.queue, metrics: deps.metrics });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());

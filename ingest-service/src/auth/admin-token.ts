@@ -1,7 +1,8 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { SextantError } from '../errors.js';
 
-export const ADMIN_ROLES = ['admin', 'viewer'] as const;
+/** admin: everything; marketer: segments and tags (and reading); viewer: read only. */
+export const ADMIN_ROLES = ['admin', 'marketer', 'viewer'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 
 export interface AdminPrincipal {

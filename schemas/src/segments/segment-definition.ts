@@ -121,7 +121,12 @@ export const segmentInputSchema = z.strictObject({
 });
 export type SegmentInput = z.infer<typeof segmentInputSchema>;
 
-export const segmentPreviewSchema = z.strictObject({ definition: conditionSchema, sample: z.number().int().min(0).max(100).default(10) });
+export const segmentPreviewSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  definition: conditionSchema,
+  sample: z.number().int().min(0).max(100).default(10),
+});
 
 export interface DefinitionIssue {
   /** Where in the request body, e.g. `definition.conditions.1.where.0.property`. */

@@ -54,7 +54,7 @@ export function candidateIdentifiers(raw: string, defaultRegion: string): string
   const out = [`u:${raw}`, `a:${raw}`];
   const email = normalizeEmail(raw);
   if (email) out.push(`e:${email}`);
-  if (/^[+\d][\d\s().-]{5,}$/.test(raw)) {
+  if (/^[+\d(][\d\s().-]{5,}$/.test(raw)) {
     const phone = normalizePhone(raw, undefined, defaultRegion);
     if (phone) out.push(`p:${phone}`);
   }
