@@ -59,7 +59,8 @@ export class SessionWriter {
     const { shopper, device } = this;
     const context: Record<string, unknown> = {
       library: LIBRARY,
-      page: { ...this.page_ },
+      // Shared by the messages of one page: never mutated (page() makes a new one).
+      page: this.page_,
       userAgent: device.device.userAgent,
       ip: device.ip,
       locale: shopper.market.locale,
