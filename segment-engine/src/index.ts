@@ -17,3 +17,4 @@ export * from './privacy/delete-person.js';
 export * from './sql/person-sql.js';
 export * from './routes/segment-engine-routes.js';
 export * from './refresh/interval-scheduler.js';
+export * from './open-engine-store.js';
