@@ -47,6 +47,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     origin: origins === '*' ? true : origins.split(',').map((o) => o.trim()),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    // So browsers can honour a 503's Retry-After.
+    exposedHeaders: ['Retry-After'],
     maxAge: 86_400,
   });
   await app.register(swagger, {
