@@ -34,7 +34,8 @@ export async function loadProfile(client: ClickHouseClient, person: PersonRef, r
     ),
     q<{ timestamp: string; type: string; event: string; properties: string }>(
       `SELECT toString(timestamp) AS timestamp, type, if(event != '', event, name) AS event, properties FROM events
-        WHERE ${eventsOfIdentifiersSql()} ORDER BY timestamp DESC LIMIT {limit:UInt32}`,
+        WHERE (user_id IN {users:Array(String)} OR anonymous_id IN {anons:Array(String)}) AND ${eventsOfIdentifiersSql()}
+        ORDER BY timestamp DESC LIMIT {limit:UInt32}`,
       { ...eventParams(person.identifiers), limit: recentEvents },
     ),
   ]);

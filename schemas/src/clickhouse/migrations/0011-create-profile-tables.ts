@@ -49,7 +49,8 @@ export const createProfileTables: Migration = {
     `CREATE TABLE IF NOT EXISTS person_tags (
       version UInt64,
       person_id UInt64,
-      tag LowCardinality(String)
+      tag LowCardinality(String),
+      INDEX idx_person_id person_id TYPE bloom_filter(0.01) GRANULARITY 1
     )
     ENGINE = MergeTree
     PARTITION BY version

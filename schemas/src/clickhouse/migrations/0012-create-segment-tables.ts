@@ -29,7 +29,8 @@ export const createSegmentTables: Migration = {
     `CREATE TABLE IF NOT EXISTS segment_members (
       segment_id String,
       version UInt64,
-      person_id UInt64
+      person_id UInt64,
+      INDEX idx_person_id person_id TYPE bloom_filter(0.01) GRANULARITY 1
     )
     ENGINE = MergeTree
     ORDER BY (segment_id, version, person_id)`,
