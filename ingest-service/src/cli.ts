@@ -76,8 +76,11 @@ program
     // The simulator's own errors (bad option, data dir in use, refused write key, bad CSV) say what to do: print just that.
     const known = [sim.DemoOptionError, sim.DataDirInUseError, sim.HttpSendError, sim.CsvImportError];
     await runDemo(sim, opts).catch((err: unknown) => {
-      if (!known.some((k) => err instanceof k)) throw err;
-      process.stderr.write(`sextant demo: ${(err as Error).message}\n`);
+      // Without --host the demo starts Sextant itself: a server already on the data dir is the usual cause.
+      const busy = err instanceof StoreError && err.code === 'DATA_DIR_IN_USE' && !opts.host && !opts.bulk && !opts.import;
+      if (!busy && !known.some((k) => err instanceof k)) throw err;
+      const hint = busy ? '. If `npm start` is running, send the demo to it: sextant demo --host http://127.0.0.1:8080 --write-key <its write key>' : '';
+      process.stderr.write(`sextant demo: ${(err as Error).message}${hint}\n`);
       process.exitCode = 1;
     });
   });
