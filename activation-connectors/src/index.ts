@@ -1,2 +1,6 @@
-/** @sextant/activation-connectors: Facebook/Instagram Custom Audiences, WhatsApp Cloud API and Meta Conversions API connectors (issue 8). Filled by later issues; present now so the workspace builds and tests. */
+/** @sextant/activation-connectors: Facebook/Instagram Custom Audiences, WhatsApp Cloud API and Meta Conversions API connectors (issue 8). */
 export const packageInfo = { name: '@sextant/activation-connectors', role: 'Facebook/Instagram Custom Audiences, WhatsApp Cloud API and Meta Conversions API connectors (issue 8)' } as const;
+export * from './identifiers/sha256.js';
+export * from './identifiers/normalize-identifier.js';
+export * from './identifiers/hash-identifiers.js';
+export type * from './identifiers/member.js';
