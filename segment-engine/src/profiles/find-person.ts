@@ -34,9 +34,11 @@ export async function findPerson(client: ClickHouseClient, anyIdentifier: string
   // An identifier without edges is its own person, if it has events.
   const keys = candidates.filter((c) => c.startsWith('u:') || c.startsWith('a:'));
   const ev = await client.query({
+    // One branch per column so each uses its bloom-filter index.
     query: `SELECT key, toString(cityHash64(key)) AS person_id FROM (
-        SELECT if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id)) AS key FROM events
-        WHERE (user_id IN {users:Array(String)} OR (user_id = '' AND anonymous_id IN {anons:Array(String)}))
+        SELECT concat('u:', user_id) AS key FROM events WHERE user_id IN {users:Array(String)}
+        UNION ALL
+        SELECT concat('a:', anonymous_id) AS key FROM events WHERE user_id = '' AND anonymous_id IN {anons:Array(String)}
       ) WHERE key IN {keys:Array(String)} AND key NOT IN ${SUPPRESSED_SQL} LIMIT 1`,
     query_params: {
       keys,

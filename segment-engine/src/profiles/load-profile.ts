@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { KIND_NAMES, kindOf } from '../identity/identifier.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
 import { currentVersionSql } from '../sql/person-sql.js';
-import { eventParams, eventsOfIdentifiersSql, type PersonRef } from './find-person.js';
+import { eventParams, type PersonRef } from './find-person.js';
 
 export interface Profile {
   personId: string;
@@ -32,10 +32,15 @@ export async function loadProfile(client: ClickHouseClient, person: PersonRef, r
         WHERE m.person_id = {pid:UInt64} ORDER BY d.name`,
       { pid },
     ),
+    // Two branches, each served by its own bloom-filter index (an OR across two columns reads every row).
     q<{ timestamp: string; type: string; event: string; properties: string }>(
-      `SELECT toString(timestamp) AS timestamp, type, if(event != '', event, name) AS event, properties FROM events
-        WHERE (user_id IN {users:Array(String)} OR anonymous_id IN {anons:Array(String)}) AND ${eventsOfIdentifiersSql()}
-        ORDER BY timestamp DESC LIMIT {limit:UInt32}`,
+      `SELECT toString(ts) AS timestamp, type, event, properties FROM (
+          SELECT timestamp AS ts, type, if(event != '', event, name) AS event, properties FROM events
+            WHERE user_id IN {users:Array(String)} ORDER BY ts DESC LIMIT {limit:UInt32}
+          UNION ALL
+          SELECT timestamp AS ts, type, if(event != '', event, name) AS event, properties FROM events
+            WHERE user_id = '' AND anonymous_id IN {anons:Array(String)} ORDER BY ts DESC LIMIT {limit:UInt32}
+        ) ORDER BY ts DESC LIMIT {limit:UInt32}`,
       { ...eventParams(person.identifiers), limit: recentEvents },
     ),
   ]);
