@@ -4,3 +4,5 @@ export * from './identifiers/sha256.js';
 export * from './identifiers/normalize-identifier.js';
 export * from './identifiers/hash-identifiers.js';
 export type * from './identifiers/member.js';
+export * from './fake-meta-server/fake-meta-server.js';
+export * from './fake-meta-server/graph-error.js';
