@@ -5,3 +5,4 @@ export * from './tracking/index.js';
 export * from './ecommerce/index.js';
 export * from './clickhouse/event-row.js';
 export * from './segments/index.js';
+export * from './analytics/index.js';

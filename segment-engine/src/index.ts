@@ -18,3 +18,6 @@ export * from './sql/person-sql.js';
 export * from './routes/segment-engine-routes.js';
 export * from './refresh/interval-scheduler.js';
 export * from './open-engine-store.js';
+export * from './analytics/channel-sql.js';
+export * from './analytics/funnel-query.js';
+export * from './analytics/run-funnel.js';

@@ -1,0 +1,24 @@
+/**
+ * The marketing channel of an event, from its UTM medium/source, click ids and referrer: the same rules
+ * as the simulator's `classifyChannel` (affiliate/referral, email, tiktok_ads, google_ads,
+ * instagram_ads, facebook_ads, organic_search, direct). Reads only event columns; no input.
+ */
+export const CHANNEL_SQL = `multiIf(
+  lower(utm_medium) IN ('affiliate', 'referral'), 'affiliate',
+  lower(utm_medium) = 'email', 'email',
+  ttclid != '' OR lower(utm_source) = 'tiktok', 'tiktok_ads',
+  gclid != '' OR (lower(utm_source) = 'google' AND lower(utm_medium) = 'cpc'), 'google_ads',
+  lower(utm_source) = 'instagram', 'instagram_ads',
+  fbclid != '' OR lower(utm_source) = 'facebook', 'facebook_ads',
+  match(page_referrer, '^https?://(www\\\\.)?(google|bing|duckduckgo)\\\\.'), 'organic_search',
+  'direct')`;
+
+/** Columns CHANNEL_SQL reads. */
+export const CHANNEL_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'page_referrer'] as const;
+
+/** `YYYY-MM-DD[THH:MM[:SS]]Z?` → ClickHouse DateTime64(3) text in UTC. */
+export function chTime(value: string | Date): string {
+  const d = typeof value === 'string' ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value.replace(' ', 'T')}Z`) : value;
+  if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${String(value)}`);
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}

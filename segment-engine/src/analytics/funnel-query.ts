@@ -1,0 +1,142 @@
+import { EVENT_COLUMNS, funnelDefinitionSchema, type FunnelDefinition, type FunnelDefinitionInput, type DefinitionIssue } from '@sextant/schemas';
+import { DefinitionError } from '../errors.js';
+import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
+import { QueryParams } from '../dsl/query-params.js';
+import { personEventsSql } from '../sql/person-sql.js';
+import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
+import { CHANNEL_COLUMNS, CHANNEL_SQL, chTime } from './channel-sql.js';
+
+export interface FunnelQueryOptions {
+  /** "Now": persons whose window is still open at this time are in progress, not drop-offs. */
+  asOf?: Date;
+}
+
+export interface BuiltFunnelQuery {
+  definition: FunnelDefinition;
+  /** One row per person who entered: level, in_progress, breakdown value, entry time, step times of the best chain. */
+  personsSql: string;
+  params: Record<string, unknown>;
+}
+
+const TS = 'toUInt64(toUnixTimestamp64Milli(timestamp))';
+
+/**
+ * A funnel definition → the per-person SQL every funnel answer is computed from.
+ *
+ * - `level`: ClickHouse's `windowFunnel(window_ms, mode)` over the person's events (the step reached).
+ * - `chain`: the step timestamps of the person's best journey (greedy earliest match from each step-1
+ *   event, only events within `window` of that start; the longest chain, the latest start among equals),
+ *   so times between steps are never measured outside the window. Only the first `level` entries count.
+ * - `in_progress`: not converted yet and the latest step-1 event's window has not closed at `asOf`.
+ * - `bval`: the breakdown value of the person ('(none)' when empty), one per person so rows add up.
+ */
+export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition, options: FunnelQueryOptions = {}): BuiltFunnelQuery {
+  const parsed = funnelDefinitionSchema.safeParse(input);
+  if (!parsed.success) throw new DefinitionError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const def = parsed.data;
+  const params = new QueryParams();
+  const issues: DefinitionIssue[] = [];
+  const columns = new Set<string>(['timestamp', 'event']);
+  const from = params.named('from', chTime(def.from), "DateTime64(3, 'UTC')");
+  const to = params.named('to', chTime(def.to), "DateTime64(3, 'UTC')");
+  const asOf = params.named('as_of', (options.asOf ?? new Date()).getTime(), 'UInt64');
+  const windowMs = Math.trunc(def.window_seconds) * 1000; // validated integer: aggregate parameters cannot be bound
+  const n = def.steps.length;
+
+  const stepSql = def.steps.map((s, i) => {
+    const conds = [`event = ${params.add(s.event, 'String')}`];
+    (s.where ?? []).forEach((f, j) => {
+      const at = `steps.${i}.where.${j}`;
+      if (f.column) {
+        columns.add(f.column);
+        conds.push(compareSql({ type: EVENT_COLUMNS[f.column], expr: f.column }, f.op, f.value, params, at, issues));
+      } else {
+        columns.add('properties');
+        conds.push(compareSql(jsonTarget('properties', f.property!, params), f.op, f.value, params, at, issues));
+      }
+    });
+    if (i === 0) conds.push(`timestamp >= ${from}`, `timestamp < ${to}`);
+    return `(${conds.join(' AND ')})`;
+  });
+  if (issues.length) throw new DefinitionError(issues);
+
+  // The breakdown value of the entry event (first step-1 event in range), or of the person.
+  let bvalEvent = `''`;
+  let traitJoin = '';
+  const b = def.breakdown;
+  if (b && 'channel' in b) {
+    CHANNEL_COLUMNS.forEach((c) => columns.add(c));
+    bvalEvent = CHANNEL_SQL;
+  } else if (b && 'column' in b) {
+    columns.add(b.column);
+    bvalEvent = `toString(${b.column})`;
+  } else if (b && 'property' in b) {
+    columns.add('properties');
+    bvalEvent = jsonTarget('properties', b.property, params).extract('String');
+  }
+  const names = params.add([...new Set(def.steps.map((s) => s.event))], 'Array(String)');
+  const where = `event IN ${names} AND timestamp >= ${from} AND timestamp < ${to} + toIntervalMillisecond(${windowMs})`;
+  const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
+  const flags = `[${stepSql.map((s) => `toUInt8(${s})`).join(', ')}]`;
+
+  const perPerson = `SELECT person_id,
+      windowFunnel(${windowMs}${mode})(${TS}, ${stepSql.join(', ')}) AS level,
+      arraySort(x -> x.1, groupArray((${TS}, ${flags}))) AS evs,
+      minIf(${TS}, ${stepSql[0]}) AS entered_at,
+      maxIf(${TS}, ${stepSql[0]}) AS last_start,
+      argMinIf(${bvalEvent}, ${TS}, ${stepSql[0]}) AS bval_event
+    FROM (${personEventsSql([...columns], where)})
+    GROUP BY person_id
+    HAVING level > 0`;
+
+  // Greedy chains from every step-1 event (bounded by its window), the best one kept.
+  const chains = `arrayMap(i -> arrayFold((acc, x) -> if(length(acc) < ${n} AND x.1 <= evs[i].1 + ${windowMs} AND x.2[length(acc) + 1] = 1, arrayPushBack(acc, x.1), acc),
+        arraySlice(evs, i + 1), [evs[i].1]), arrayFilter(i -> evs[i].2[1] = 1, arrayEnumerate(evs)))`;
+  let bval = `if(bval_event = '', '(none)', bval_event)`;
+  if (b && 'trait' in b) {
+    traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
+    bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
+  }
+  const personsSql = `SELECT f.person_id AS person_id, f.level AS level, f.entered_at AS entered_at,
+      toUInt8(f.level < ${n} AND f.last_start + ${windowMs} > ${asOf}) AS in_progress,
+      ${b ? bval : `'(all)'`} AS bval,
+      arraySlice(arrayReverseSort(c -> (length(c), c[1]), ${chains})[1], 1, f.level) AS chain
+    FROM (${perPerson}) AS f ${traitJoin}`;
+  return { definition: def, personsSql, params: params.values };
+}
+
+/** Per-step totals (rollup over the breakdown: the row with `is_total = 1` is the whole funnel). */
+export function funnelStepsSql(built: BuiltFunnelQuery): string {
+  const n = built.definition.steps.length;
+  const cols: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    cols.push(`countIf(level >= ${k}) AS reached_${k}`);
+    cols.push(k < n ? `countIf(level = ${k} AND in_progress = 0) AS dropped_${k}` : `0 AS dropped_${k}`);
+    cols.push(`countIf(level = ${k} AND in_progress = 1) AS in_progress_${k}`);
+    if (k > 1) {
+      cols.push(`quantilesExactInclusiveIf(0.5, 0.9)((chain[${k}] - chain[${k - 1}]) / 1000, length(chain) >= ${k}) AS gap_${k}`);
+    }
+  }
+  return `SELECT bval, grouping(bval) AS is_total, ${cols.join(', ')}
+    FROM (${built.personsSql}) GROUP BY ROLLUP(bval) ORDER BY is_total DESC, reached_1 DESC, bval`;
+}
+
+/** Conversion over time by the bucket of each person's first step-1 event. */
+export function funnelTrendSql(built: BuiltFunnelQuery): string {
+  const n = built.definition.steps.length;
+  const bucket = { day: 'toStartOfDay', week: 'toMonday', month: 'toStartOfMonth' }[built.definition.trend ?? 'day'];
+  return `SELECT toString(toDate(${bucket}(fromUnixTimestamp64Milli(toInt64(entered_at), 'UTC')))) AS period,
+      count() AS entered, countIf(level = ${n}) AS converted, countIf(in_progress = 1) AS in_progress
+    FROM (${built.personsSql}) GROUP BY period ORDER BY period`;
+}
+
+/** Person ids who reached step `step` and stopped there (window closed), optionally within one breakdown value. */
+export function funnelDropOffSql(built: BuiltFunnelQuery, step: number, breakdownValue?: string): { sql: string; params: Record<string, unknown> } {
+  const params = { ...built.params, drop_step: step, drop_bval: breakdownValue ?? '' };
+  return {
+    sql: `SELECT toString(person_id) AS person_id FROM (${built.personsSql})
+      WHERE level = {drop_step:UInt8} AND in_progress = 0 ${breakdownValue === undefined ? '' : 'AND bval = {drop_bval:String}'}
+      ORDER BY person_id`,
+    params,
+  };
+}

@@ -1,0 +1,119 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Condition, FunnelDefinition, FunnelDefinitionInput } from '@sextant/schemas';
+import { buildFunnelQuery, funnelDropOffSql, funnelStepsSql, funnelTrendSql, type FunnelQueryOptions } from './funnel-query.js';
+
+export interface FunnelStepResult {
+  step: number;
+  event: string;
+  label: string;
+  /** Persons who reached this step (in progress ones included). */
+  count: number;
+  /** count / count of step 1, and / count of the previous step (0..1). */
+  conversionFromStart: number;
+  conversionFromPrevious: number;
+  /** Stopped at this step and their window has closed. */
+  droppedOff: number;
+  /** Stopped at this step but still inside their window at `asOf`: not drop-offs. */
+  inProgress: number;
+  /** Seconds from the previous step to this one (within the window); null for step 1 or nobody. */
+  medianSecondsFromPrevious: number | null;
+  p90SecondsFromPrevious: number | null;
+}
+
+export interface FunnelGroupResult {
+  value: string;
+  entered: number;
+  converted: number;
+  /** converted / entered. */
+  conversionRate: number;
+  /** converted / (entered − in progress): the rate among persons whose outcome is known. */
+  settledConversionRate: number;
+  steps: FunnelStepResult[];
+}
+
+export interface FunnelResult {
+  total: FunnelGroupResult;
+  /** One row per breakdown value ('(none)' for persons without one); their counts add up to `total`. */
+  breakdown: FunnelGroupResult[];
+  trend: { period: string; entered: number; converted: number; inProgress: number; conversionRate: number }[];
+  tookMs: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Runs a funnel: per-step totals with the breakdown (one query) and, when asked, the trend (one more). */
+export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, options: FunnelQueryOptions = {}): Promise<FunnelResult> {
+  const started = performance.now();
+  const built = buildFunnelQuery(input, options);
+  const def = built.definition;
+  const rs = await client.query({ query: funnelStepsSql(built), query_params: built.params, format: 'JSONEachRow' });
+  const rows = await rs.json<Row>();
+  const groups = rows.map((r) => toGroup(r, def));
+  const totalIndex = rows.findIndex((r) => Number(r.is_total) === 1);
+  const total = totalIndex >= 0 ? groups[totalIndex]! : toGroup({ bval: '(all)' }, def);
+  const breakdown = def.breakdown ? groups.filter((_, i) => i !== totalIndex) : [];
+  let trend: FunnelResult['trend'] = [];
+  if (def.trend) {
+    const t = await client.query({ query: funnelTrendSql(built), query_params: built.params, format: 'JSONEachRow' });
+    trend = (await t.json<Row>()).map((r) => {
+      const entered = Number(r.entered);
+      const converted = Number(r.converted);
+      return { period: String(r.period), entered, converted, inProgress: Number(r.in_progress), conversionRate: ratio(converted, entered) };
+    });
+  }
+  return { total: { ...total, value: '(all)' }, breakdown, trend, tookMs: Math.round(performance.now() - started) };
+}
+
+/** Person ids who stopped at `step` (1-based) with their window closed: "who dropped off at step k". */
+export async function funnelDropOffs(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: FunnelQueryOptions & { breakdownValue?: string } = {}): Promise<string[]> {
+  const built = buildFunnelQuery(input, options);
+  const q = funnelDropOffSql(built, step, options.breakdownValue);
+  const rs = await client.query({ query: q.sql, query_params: q.params, format: 'JSONEachRow' });
+  return (await rs.json<{ person_id: string }>()).map((r) => r.person_id);
+}
+
+/**
+ * The segment DSL condition "reached step k, not step k+1" of a funnel, for saving drop-offs as a
+ * (dynamic, recomputed on refresh) segment. The DSL's funnel has a window in whole days and the
+ * default mode and no notion of in-progress persons, so the segment can differ from the report:
+ * returns null when the funnel cannot be expressed (other mode, window not whole days, breakdown).
+ */
+export function dropOffSegmentCondition(def: FunnelDefinition, step: number): Condition | null {
+  if (def.mode !== 'default' || def.window_seconds % 86_400 !== 0 || step >= def.steps.length) return null;
+  return {
+    type: 'funnel',
+    steps: def.steps.map((s) => ({ event: s.event, ...(s.where ? { where: s.where } : {}) })),
+    reached: step,
+    window_days: def.window_seconds / 86_400,
+    between: { from: def.from, to: def.to },
+  };
+}
+
+function toGroup(r: Row, def: FunnelDefinition): FunnelGroupResult {
+  const n = def.steps.length;
+  const steps: FunnelStepResult[] = def.steps.map((s, i) => {
+    const k = i + 1;
+    const count = Number(r[`reached_${k}`] ?? 0);
+    const gap = k > 1 && count > 0 ? (r[`gap_${k}`] as number[] | undefined) : undefined;
+    return {
+      step: k, event: s.event, label: s.label ?? s.event, count,
+      conversionFromStart: ratio(count, Number(r.reached_1 ?? 0)),
+      conversionFromPrevious: k === 1 ? (count > 0 ? 1 : 0) : ratio(count, Number(r[`reached_${k - 1}`] ?? 0)),
+      droppedOff: Number(r[`dropped_${k}`] ?? 0),
+      inProgress: Number(r[`in_progress_${k}`] ?? 0),
+      medianSecondsFromPrevious: gap ? round(gap[0]!) : null,
+      p90SecondsFromPrevious: gap ? round(gap[1]!) : null,
+    };
+  });
+  const entered = steps[0]!.count;
+  const converted = steps[n - 1]!.count;
+  const inProgress = steps.reduce((a, s) => a + s.inProgress, 0);
+  return { value: String(r.bval ?? ''), entered, converted, conversionRate: ratio(converted, entered), settledConversionRate: ratio(converted, entered - inProgress), steps };
+}
+
+export function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : 0;
+}
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
