@@ -51,8 +51,11 @@ export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 export const attributionDefinitionSchema = z.strictObject({
   conversion_event: z.string().min(1).max(200).default('Order Completed'),
-  /** Touchpoints: events carrying campaign data or a click id (landing page views / session starts). */
-  touch_events: z.array(z.string().min(1).max(200)).min(1).max(10).default(['Page Viewed', 'pageview', 'Session Started']),
+  /**
+   * Touchpoints: page views that start a session (`context.sessionStart`) or carry UTM tags / a click
+   * id (a visit with neither is `direct`), plus any track event named here.
+   */
+  touch_events: z.array(z.string().min(1).max(200)).max(10).default(['Session Started']),
   lookback_days: z.number().int().min(1).max(365).default(30),
   half_life_days: z.number().positive().max(365).default(7),
   /** Position based: first, last share; the middle touches share the rest. */
