@@ -15,3 +15,4 @@ export * from './conversions-api/index.js';
 export * from './registry.js';
 export * from './fake-meta-server/fake-meta-server.js';
 export * from './fake-meta-server/graph-error.js';
+export * from './secrets/secret-box.js';

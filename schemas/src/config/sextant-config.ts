@@ -78,6 +78,8 @@ export const sextantEnvSchema = z.object({
     .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path such as /px (no trailing slash)')
     .refine((v) => !v.startsWith('/v1') && !v.startsWith('/api'), 'must not start with /v1 or /api')
     .optional(),
+  /** Key that encrypts destination secrets (tokens) at rest with AES-256-GCM: 64 hex chars or 32+ random characters (`openssl rand -hex 32`). */
+  SEXTANT_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (use `openssl rand -hex 32`)').optional(),
 });
 
 export type SextantEnv = z.infer<typeof sextantEnvSchema>;
