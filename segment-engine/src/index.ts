@@ -24,3 +24,6 @@ export * from './analytics/run-funnel.js';
 export * from './analytics/markov.js';
 export * from './analytics/attribution-query.js';
 export * from './analytics/run-attribution.js';
+export * from './analytics/kpi-query.js';
+export * from './analytics/product-analytics.js';
+export * from './analytics/alerts.js';
