@@ -31,6 +31,8 @@ export interface BatchResult {
   /** Platform statistics where reported (`num_received`, `num_invalid_entries`). */
   platformReceived?: number;
   platformInvalid?: number;
+  /** Members certainly not handed to the platform (skipped, deferred, or rejected before sending). */
+  notAttempted?: string[];
   /** Per member, the platform's id for what was sent (WhatsApp `wamid`). */
   messageIds?: Record<string, string>;
 }

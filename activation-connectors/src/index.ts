@@ -16,3 +16,7 @@ export * from './registry.js';
 export * from './fake-meta-server/fake-meta-server.js';
 export * from './fake-meta-server/graph-error.js';
 export * from './secrets/secret-box.js';
+export * from './audiences/membership-source.js';
+export * from './audiences/clickhouse-membership-source.js';
+export * from './audiences/audience-state-store.js';
+export * from './audiences/run-audience-sync.js';

@@ -72,25 +72,31 @@ export const whatsappTemplate: DestinationDefinition<WhatsAppSettings> = {
     let nextSlot = Date.now();
     const messageIds: Record<string, string> = {};
     const queue: { member: AudienceMember; to: string; params: string[] }[] = [];
+    const notAttempted: string[] = [];
+    result.notAttempted = notAttempted;
     for (const member of batch.members) {
       if (!member.whatsappOptIn || !member.phone) {
         result.skipped += 1;
+        notAttempted.push(member.personId);
         continue;
       }
       const digits = normalizePhone(member.phone, member.country, s.defaultRegion);
       if (!digits) {
         result.invalidIdentifiers += 1;
         result.skipped += 1;
+        notAttempted.push(member.personId);
         continue;
       }
       if (inQuietHours(now, member.timeZone, s.quietHours, s.defaultTimeZone)) {
         result.deferred.push(member.personId);
+        notAttempted.push(member.personId);
         continue;
       }
       const params = s.variables.map((path) => variable(member, path));
       const missing = s.variables.filter((_, i) => params[i] === undefined);
       if (missing.length > 0) {
         result.failed.push({ personId: member.personId, code: 'MISSING_VARIABLE', message: `no value for template variable(s) ${missing.join(', ')}` });
+        notAttempted.push(member.personId);
         continue;
       }
       queue.push({ member, to: `+${digits}`, params: params as string[] });
@@ -114,13 +120,18 @@ export const whatsappTemplate: DestinationDefinition<WhatsAppSettings> = {
         } catch (err) {
           const e = err instanceof ConnectorError ? err : new ConnectorError('META_NETWORK', (err as Error).message);
           if (e.kind === 'payload') result.failed.push({ personId: item.member.personId, code: String(e.details.graphCode ?? e.code), message: e.message });
-          else fatal ??= e;
+          else {
+            fatal ??= e;
+            // Meta answered with an error: this message was not accepted. A network failure leaves it unknown (kept in flight, never resent).
+            if (e.details.graphCode !== undefined) notAttempted.push(item.member.personId);
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
     result.messageIds = messageIds;
     if (fatal) {
+      for (const item of queue) notAttempted.push(item.member.personId);
       fatal.partial = result;
       throw fatal;
     }
