@@ -27,3 +27,4 @@ export * from './analytics/run-attribution.js';
 export * from './analytics/kpi-query.js';
 export * from './analytics/product-analytics.js';
 export * from './analytics/alerts.js';
+export * from './routes/analytics-routes.js';

@@ -14,7 +14,7 @@ import { eventsRoutes } from '../routes/events-routes.js';
 import { sourcesRoutes } from '../routes/sources-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
-import { segmentEngineRoutes } from '@sextant/segment-engine';
+import { segmentEngineRoutes, analyticsRoutes } from '@sextant/segment-engine';
 import { requireAdminToken } from '../routes/admin-auth.js';
 
 /** Segment's limits. */
@@ -81,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(eventsRoutes, { client: deps.admin.store.client, jwtSecret: deps.jwtSecret });
     await app.register(sourcesRoutes, { sources: deps.admin.sources, jwtSecret: deps.jwtSecret });
     await app.register(segmentEngineRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret) });
+    await app.register(analyticsRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret), secret: deps.jwtSecret });
   }
   await app.register(healthRoutes, { store: deps.admin?.store, queue: deps.queue, metrics: deps.metrics });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
