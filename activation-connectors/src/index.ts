@@ -20,3 +20,4 @@ export * from './audiences/membership-source.js';
 export * from './audiences/clickhouse-membership-source.js';
 export * from './audiences/audience-state-store.js';
 export * from './audiences/run-audience-sync.js';
+export * from './audiences/audience-scheduler.js';
