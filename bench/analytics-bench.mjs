@@ -76,7 +76,7 @@ try {
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
-const markdown = `### Journey analytics (funnel, attribution, KPIs)\n\n${machineLine(machineInfo())}\n\nSynthetic shop built in chDB (INSERT … SELECT FROM numbers), not the simulator. Median of 3 runs.\n\n${markdownTable(['what', 'size', 'time', 'target'], rows)}`;
+const markdown = `### Journey analytics (funnel, attribution, KPIs)\n\n${machineLine(machineInfo())}\n\nSynthetic shop built in chDB (INSERT … SELECT FROM numbers), not the simulator. Median of 3 runs.\n\n${markdownTable([['what', 'what'], ['size', 'size'], ['time', 'time'], ['target', 'target']], rows.map(([what, size, time, target]) => ({ what, size, time, target })))}`;
 process.stdout.write(`${markdown}\n`);
 if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'analytics', machine: machineInfo(), rows, markdown, ok }));
 process.exit(ok ? 0 : 1);
