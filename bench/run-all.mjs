@@ -15,6 +15,7 @@ const BENCHMARKS = [
   { name: 'kafka', script: 'kafka-bench.mjs', timeoutMs: 5 * 60_000 },
   { name: 'sdk', script: 'sdk-size-bench.mjs', timeoutMs: 60_000 },
   { name: 'segments', script: 'segments-bench.mjs', timeoutMs: 30 * 60_000 },
+  { name: 'analytics', script: 'analytics-bench.mjs', timeoutMs: 30 * 60_000 },
   { name: 'dataset', script: 'dataset-bench.mjs', timeoutMs: 15 * 60_000 },
 ];
 
