@@ -6,3 +6,4 @@ export * from './ecommerce/index.js';
 export * from './clickhouse/event-row.js';
 export * from './segments/index.js';
 export * from './analytics/index.js';
+export * from './activation/index.js';

@@ -1,0 +1,2 @@
+export * from './audience-input.js';
+export * from './retargeting-audiences.js';
