@@ -21,3 +21,5 @@ export * from './audiences/clickhouse-membership-source.js';
 export * from './audiences/audience-state-store.js';
 export * from './audiences/run-audience-sync.js';
 export * from './audiences/audience-scheduler.js';
+export * from './audiences/clickhouse-audience-state-store.js';
+export * from './audiences/profile-member-loader.js';

@@ -32,17 +32,17 @@ export function createClickHouseMembershipSource(client: QueryClient): Membershi
       return Number(row?.v ?? 0);
     },
     netChanges(segmentId, fromVersion, toVersion, chunkSize) {
-      return chunks<{ person_id: string; change: 'entered' | 'left' }, NetChange>(
-        `SELECT toString(person_id) AS person_id, argMax(change, version) AS change
+      return chunks<{ pid: string; change: 'entered' | 'left' }, NetChange>(
+        `SELECT toString(person_id) AS pid, argMax(change, version) AS change
          FROM segment_membership_changes
          WHERE segment_id = {segment:String} AND version > {from:UInt64} AND version <= {to:UInt64}
          GROUP BY person_id ORDER BY person_id`,
-        { segment: segmentId, from: fromVersion, to: toVersion }, chunkSize, (r) => ({ personId: r.person_id, change: r.change }));
+        { segment: segmentId, from: fromVersion, to: toVersion }, chunkSize, (r) => ({ personId: r.pid, change: r.change }));
     },
     members(segmentId, version, chunkSize) {
-      return chunks<{ person_id: string }, string>(
-        'SELECT toString(person_id) AS person_id FROM segment_members WHERE segment_id = {segment:String} AND version = {version:UInt64} ORDER BY person_id',
-        { segment: segmentId, version }, chunkSize, (r) => r.person_id);
+      return chunks<{ pid: string }, string>(
+        'SELECT toString(person_id) AS pid FROM segment_members WHERE segment_id = {segment:String} AND version = {version:UInt64} ORDER BY person_id',
+        { segment: segmentId, version }, chunkSize, (r) => r.pid);
     },
   };
 }
