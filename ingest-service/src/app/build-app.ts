@@ -16,6 +16,7 @@ import { healthRoutes } from '../routes/health-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { segmentEngineRoutes, analyticsRoutes } from '@sextant/segment-engine';
 import { requireAdminToken } from '../routes/admin-auth.js';
+import { consoleRoutes } from '../routes/console-routes.js';
 
 /** Segment's limits. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(sourcesRoutes, { sources: deps.admin.sources, jwtSecret: deps.jwtSecret });
     await app.register(segmentEngineRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret) });
     await app.register(analyticsRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret), secret: deps.jwtSecret });
+    await app.register(consoleRoutes); // the web console at / (when its build exists)
   }
   await app.register(healthRoutes, { store: deps.admin?.store, queue: deps.queue, metrics: deps.metrics });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,7 @@
+export function AttributionPage() {
+  return (
+    <section>
+      <h1>Attribution</h1>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+export function FunnelsPage() {
+  return (
+    <section>
+      <h1>Funnels</h1>
+    </section>
+  );
+}
