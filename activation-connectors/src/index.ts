@@ -23,3 +23,5 @@ export * from './audiences/run-audience-sync.js';
 export * from './audiences/audience-scheduler.js';
 export * from './audiences/clickhouse-audience-state-store.js';
 export * from './audiences/profile-member-loader.js';
+export * from './audiences/audience-repository.js';
+export * from './routes/activation-routes.js';
