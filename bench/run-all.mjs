@@ -17,6 +17,7 @@ const BENCHMARKS = [
   { name: 'segments', script: 'segments-bench.mjs', timeoutMs: 30 * 60_000 },
   { name: 'analytics', script: 'analytics-bench.mjs', timeoutMs: 30 * 60_000 },
   { name: 'dataset', script: 'dataset-bench.mjs', timeoutMs: 15 * 60_000 },
+  { name: 'activation', script: 'activation-bench.mjs', timeoutMs: 10 * 60_000 },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
