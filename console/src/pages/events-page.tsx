@@ -69,7 +69,7 @@ export function EventsPage() {
         </label>
         <label>
           Type
-          <select name="type" value={filters.type} onChange={(e) => setFilters({ ...filters, type: e.currentTarget.value })}>
+          <select name="type" aria-label="Type" value={filters.type} onChange={(e) => setFilters({ ...filters, type: e.currentTarget.value })}>
             <option value="">any</option>
             {['track', 'page', 'identify', 'alias', 'group', 'screen'].map((t) => (
               <option key={t}>{t}</option>

@@ -100,7 +100,7 @@ export function FunnelsPage() {
           </label>
           <label>
             Breakdown
-            <select value={breakdown} onChange={(e) => setBreakdown(e.currentTarget.value)}>
+            <select aria-label="Breakdown" value={breakdown} onChange={(e) => setBreakdown(e.currentTarget.value)}>
               {Object.keys(BREAKDOWNS).map((b) => (
                 <option key={b} value={b}>
                   {b === 'none' ? 'none' : b.replace(/_/g, ' ')}

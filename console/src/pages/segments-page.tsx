@@ -93,6 +93,9 @@ function SegmentBuilder({ id }: { id: string | undefined }) {
   );
 }
 
+/** "Saved" survives the move from /segments/new to /segments/{id}, which mounts a new form. */
+let flash: string | undefined;
+
 function BuilderForm({ segment }: { segment: Segment | undefined }) {
   const { api, session, navigate } = useApp();
   const editable = canEdit(session.role);
@@ -101,7 +104,11 @@ function BuilderForm({ segment }: { segment: Segment | undefined }) {
   const [root, setRoot] = useState<Node>(() => rootFrom(segment?.definition));
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(undefined);
-  const [saved, setSaved] = useState<string | undefined>(undefined);
+  const [saved, setSaved] = useState<string | undefined>(() => {
+    const message = flash;
+    flash = undefined;
+    return message;
+  });
   const [showJson, setShowJson] = useState(false);
   const definition = root.kind === 'group' && root.children.length === 0 ? undefined : toDefinition(root);
   // Previews need the marketer role: viewers see the last refreshed count instead.
@@ -116,7 +123,10 @@ function BuilderForm({ segment }: { segment: Segment | undefined }) {
       const body = { name: name.trim(), description, definition };
       const result = segment ? await api.put<Segment>(`/api/segments/${segment.id}`, body) : await api.post<Segment>('/api/segments', body);
       setSaved(`Saved “${result.name}”.`);
-      if (!segment) navigate(`/segments/${result.id}`);
+      if (!segment) {
+        flash = `Saved “${result.name}”.`;
+        navigate(`/segments/${result.id}`);
+      }
     } catch (err) {
       setSaveError(err);
     } finally {

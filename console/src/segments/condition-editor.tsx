@@ -68,7 +68,7 @@ export function ConditionEditor({ node, readOnly, onChange, depth = 0 }: Props) 
         <div class="cond" role="group" aria-label="Event condition" data-testid="event-condition">
           <label>
             Person
-            <select value={node.did ? 'did' : 'did_not'} onChange={(e) => onChange({ ...node, did: e.currentTarget.value === 'did' })}>
+            <select aria-label="Person" value={node.did ? 'did' : 'did_not'} onChange={(e) => onChange({ ...node, did: e.currentTarget.value === 'did' })}>
               <option value="did">did</option>
               <option value="did_not">did not do</option>
             </select>
@@ -80,7 +80,7 @@ export function ConditionEditor({ node, readOnly, onChange, depth = 0 }: Props) 
           {node.did && (
             <label>
               How often
-              <select value={node.countOp} onChange={(e) => onChange({ ...node, countOp: e.currentTarget.value as '' | 'at_least' | 'at_most' | 'exactly' })}>
+              <select aria-label="How often" value={node.countOp} onChange={(e) => onChange({ ...node, countOp: e.currentTarget.value as '' | 'at_least' | 'at_most' | 'exactly' })}>
                 <option value="">at least once</option>
                 <option value="at_least">at least</option>
                 <option value="at_most">at most</option>
@@ -114,7 +114,7 @@ export function ConditionEditor({ node, readOnly, onChange, depth = 0 }: Props) 
           <label>
             {node.kind === 'computed' ? 'Computed trait' : 'Trait (identify)'}
             {node.kind === 'computed' ? (
-              <select value={node.trait} onChange={(e) => onChange({ ...node, trait: e.currentTarget.value })}>
+              <select aria-label="Computed trait" value={node.trait} onChange={(e) => onChange({ ...node, trait: e.currentTarget.value })}>
                 {Object.keys(COMPUTED_TRAITS).map((t) => (
                   <option key={t} value={t}>
                     {t.replace(/_/g, ' ')}
@@ -127,7 +127,7 @@ export function ConditionEditor({ node, readOnly, onChange, depth = 0 }: Props) 
           </label>
           <label>
             Operator
-            <select value={node.op} onChange={(e) => onChange({ ...node, op: e.currentTarget.value as Operator })}>
+            <select aria-label="Operator" value={node.op} onChange={(e) => onChange({ ...node, op: e.currentTarget.value as Operator })}>
               {OPERATORS.map((op) => (
                 <option key={op} value={op}>
                   {OPERATOR_LABELS[op]}
