@@ -131,6 +131,27 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
     await page.screenshot({ path: path.join(ARTIFACTS, 'funnel.png'), fullPage: true });
   });
 
+  it('overview, attribution, live events and profile pages render their data', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('kpi-cards').waitFor();
+    await page.getByTestId('kpi-chart').locator('canvas').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'overview.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Attribution' }).click();
+    await page.getByTestId('attribution-table').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('attribution-table').locator('thead th').allTextContents()).toEqual(expect.arrayContaining(['first touch', 'last touch', 'markov']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'attribution.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Live events' }).click();
+    await page.getByLabel('Event name', { exact: true }).fill('Order Completed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => (await page.getByTestId('events-table').locator('tbody tr td:nth-child(2)').allTextContents()).every((t) => t.startsWith('Order Completed'))).toBe(true);
+    await page.getByTestId('events-table').locator('tbody tr td:nth-child(3) a').first().click();
+    await page.getByTestId('profile').waitFor();
+    expect(await page.getByTestId('profile').textContent()).toContain('Order Completed');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'profile.png'), fullPage: true });
+  });
+
   it('a viewer sees segments but no edit buttons', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(server.viewerToken);
