@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHttpDemo } from '@sextant/storefront-simulator';
 import { signAdminToken } from '../../src/auth/admin-token.js';
 import { startInProcessServer, TEST_JWT_SECRET, TEST_WRITE_KEY, type InProcessServer } from '../fixtures/in-process-server.js';
+// The fake Graph API is a test fixture of activation-connectors, not part of its public entry.
+import { FakeMetaServer } from '../../../activation-connectors/src/fake-meta-server/fake-meta-server.js';
 import { CHROMIUM_MISSING, chromiumInstalled, launchChromium, type Chromium } from './fixtures/chromium.js';
 
 /**
@@ -32,6 +34,8 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
   let browser: Chromium;
   let marketerToken = '';
   let page: Page;
+  let fakeMeta: FakeMetaServer;
+  let graphUrl = '';
   const pageErrors: string[] = [];
 
   async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
@@ -52,7 +56,8 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
     if (!chromiumInstalled) throw new Error(CHROMIUM_MISSING);
     if (!existsSync(path.join(ROOT, 'console', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: ROOT, stdio: 'ignore' });
     mkdirSync(ARTIFACTS, { recursive: true });
-    [server, browser] = await Promise.all([startInProcessServer(), launchChromium()]);
+    fakeMeta = new FakeMetaServer();
+    [server, browser, graphUrl] = await Promise.all([startInProcessServer({ SEXTANT_SECRET_KEY: 'console-test-secret-key-of-32-characters-or-more' }), launchChromium(), fakeMeta.listen()]);
     url = await server.server.app.listen({ port: 0, host: '127.0.0.1' });
     marketerToken = await signAdminToken(TEST_JWT_SECRET, { subject: 'marketer@shop', role: 'marketer' });
     await runHttpDemo({ seed: 42, shoppers: 400, days: 30, endMs: Date.now(), host: url, writeKey: TEST_WRITE_KEY, sideDataStore: server.server.store!, sourceId: server.server.devSource!.id });
@@ -66,6 +71,7 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await fakeMeta?.close();
   });
 
   it('serves the console at / without shadowing the API', async () => {
@@ -111,6 +117,32 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
     // A reload of a client route comes back to the same segment (index.html fallback, token kept in the tab).
     await page.reload();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Facebook, no purchase in 7 days');
+  });
+
+  it('connects the fake Facebook destination to the segment, runs a sync and shows the run with its counts', async () => {
+    const { segments } = await api<{ segments: { id: string; name: string }[] }>('GET', '/api/segments');
+    const segment = segments.find((s) => s.name === 'Facebook, no purchase in 7 days')!;
+    await api('POST', `/api/segments/${segment.id}/refresh`, {});
+    await page.getByRole('link', { name: 'Audiences' }).click();
+    await page.getByRole('button', { name: 'New audience' }).click();
+    const form = page.getByRole('form', { name: 'New audience' });
+    await form.getByLabel('Name', { exact: true }).fill('Facebook retargeting');
+    await form.getByLabel('Segment', { exact: true }).selectOption(segment.id);
+    await form.getByLabel('Destination', { exact: true }).selectOption('facebook-custom-audience');
+    await form.getByLabel('Settings (JSON)', { exact: true }).fill(JSON.stringify({ adAccountId: 'act_42', accessToken: 'test-token', audienceName: 'Facebook, no purchase in 7 days', baseUrl: graphUrl }));
+    await form.getByRole('button', { name: 'Create audience' }).click();
+    const audience = page.getByTestId('audience');
+    await audience.waitFor();
+    expect(await audience.textContent()).toContain('accessToken=[redacted]');
+    await audience.getByRole('button', { name: 'Run now' }).click();
+    const run = page.getByTestId('audience-runs').locator('tbody tr').first();
+    await run.waitFor({ timeout: 20_000 });
+    const cells = await run.locator('td').allTextContents();
+    expect(cells[1]).toBe('succeeded');
+    const [apiRun] = await api<{ added: number; skippedConsent: number; skipped: number }[]>('GET', `/api/audiences/${(await api<{ id: string }[]>('GET', '/api/audiences'))[0]!.id}/runs`);
+    expect(cells.slice(3, 8).map(Number)).toEqual([apiRun!.added, expect.any(Number), expect.any(Number), apiRun!.skippedConsent, apiRun!.skipped]);
+    expect(apiRun!.added + apiRun!.skippedConsent + apiRun!.skipped, 'every member was sent or counted as skipped').toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'audience-run.png'), fullPage: true });
   });
 
   it('the funnel page renders a chart for a 4-step funnel, broken down by channel', async () => {
