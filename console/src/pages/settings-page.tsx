@@ -5,6 +5,7 @@ import { AsyncView, ErrorBox } from '../components/status.js';
 import { useAsync } from '../components/use-async.js';
 import { describeError } from '../api/api-client.js';
 import { renderSnippet } from '@sextant/sdk-browser/snippet';
+import { AlertRules, DestinationTypes } from './alert-rules.js';
 
 interface Source {
   id: string;
@@ -70,7 +71,8 @@ export function SettingsPage() {
           {creating !== undefined && creating !== true && <ErrorBox error={creating} />}
         </form>
       )}
-      <p class="hint">Destinations, their secrets and alert rules appear here as their APIs are served. Signed in as {session.role}.</p>
+      <DestinationTypes />
+      <AlertRules />
     </section>
   );
 }

@@ -182,6 +182,13 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
     await page.getByTestId('profile').waitFor();
     expect(await page.getByTestId('profile').textContent()).toContain('Order Completed');
     await page.screenshot({ path: path.join(ARTIFACTS, 'profile.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByTestId('write-key').first().textContent().catch(() => null)).toBe(TEST_WRITE_KEY);
+    await page.getByText('Storefront snippet').first().click();
+    expect(await page.locator('pre.json').first().textContent()).toContain(`sextant.load("${TEST_WRITE_KEY}")`);
+    await page.getByRole('heading', { name: 'Alert rules' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'settings.png'), fullPage: true });
   });
 
   it('a viewer sees segments but no edit buttons', async () => {
