@@ -25,7 +25,7 @@ describe('console routes', () => {
   });
 
   it.each(['/', '/segments', '/profiles/cust_1', '/funnels?x=1'])('answers the client route %s with index.html, revalidated', async (url) => {
-    const res = await app.inject({ url });
+    const res = await app.inject({ url, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.headers['cache-control']).toBe('no-cache');
@@ -43,9 +43,13 @@ describe('console routes', () => {
   });
 
   it.each(['/api/nope', '/v1/nope', '/docs', '/sdk/other.js', '/metrics/x', '/assets/gone-123.js', '/favicon.ico'])('does not shadow %s: a plain 404', async (url) => {
-    const res = await app.inject({ url });
+    const res = await app.inject({ url, headers: { accept: 'text/html' } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).not.toContain('text/html');
+  });
+
+  it('answers an unknown path with a 404, not the app, when the client does not ask for HTML', async () => {
+    expect((await app.inject({ url: '/v2/nothing', headers: { accept: 'application/json' } })).statusCode).toBe(404);
   });
 
   it('leaves the routes of other plugins alone', async () => {

@@ -75,7 +75,7 @@ function loadBuild(dir: string): Map<string, Asset> {
 
 /**
  * Serves the console (a single-page app) at `/`: its files with caching, and index.html for every other
- * GET that is not an API or operations path, so client routes (`/segments`, `/profiles/42`) survive a
+ * page navigation (Accept: text/html) that is not an API or operations path, so client routes (`/segments`, `/profiles/42`) survive a
  * reload. When the build is missing the console is not served, and the log says how to build it.
  */
 export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (app, options) => {
@@ -102,8 +102,10 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     if (isReserved(pathname)) return reply.callNotFound();
     const asset = assets.get(pathname);
     if (asset) return send(request, reply, asset);
-    // A missing hashed file is a real 404 (a stale tab after a deploy), not the app.
+    // A missing hashed file is a real 404 (a stale tab after a deploy), not the app; and only a browser
+    // navigating (Accept: text/html) gets the app for an unknown path: API clients keep their JSON 404.
     if (pathname.startsWith('/assets/') || path.extname(pathname) !== '') return reply.callNotFound();
+    if (pathname !== '/' && !String(request.headers.accept ?? '').includes('text/html')) return reply.callNotFound();
     return send(request, reply, index);
   };
   app.get('/', { schema: { hide: true } }, handler);

@@ -75,7 +75,7 @@ describeInChromium('the console in headless Chromium against the all-in-one serv
   });
 
   it('serves the console at / without shadowing the API', async () => {
-    const index = await fetch(`${url}/segments/new`);
+    const index = await fetch(`${url}/segments/new`, { headers: { accept: 'text/html' } });
     expect(index.headers.get('content-type')).toContain('text/html');
     expect((await fetch(`${url}/api/nope`)).status).toBe(404);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
