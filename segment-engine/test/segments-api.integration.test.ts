@@ -67,6 +67,9 @@ describe('segments API', () => {
     const res = await api('POST', '/api/segments/preview', marketerToken, { definition: VIEWED_NOT_ORDERED });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ count: 1 }); // dev-b only: alice ordered
+    const countOnly = await api('POST', '/api/segments/preview', marketerToken, { definition: VIEWED_NOT_ORDERED, sample: 0 });
+    expect(countOnly.statusCode).toBe(200);
+    expect(countOnly.json()).toMatchObject({ count: 1, sample: [] });
   });
 
   it('creates, lists, refreshes, pages members, exports CSV, keeps history, updates and deletes', async () => {

@@ -122,12 +122,13 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
     const compiled = compileSegment(parsed.data.definition, { pathPrefix: 'definition' });
     const started = performance.now();
     const rs = await client.query({
-      query: `SELECT count() AS count, groupArray({sample:UInt32})(toString(person_id)) AS sample FROM (${matchingPersonsSql(compiled)})`,
+      query: `SELECT count() AS count, groupArray(greatest({sample:UInt32}, 1))(toString(person_id)) AS sample FROM (${matchingPersonsSql(compiled)})`,
       query_params: { ...compiled.params, sample: parsed.data.sample },
       format: 'JSONEachRow',
     });
     const row = (await rs.json<{ count: string; sample: string[] }>())[0]!;
-    return { count: Number(row.count), sample: row.sample, tookMs: Math.round(performance.now() - started) };
+    // groupArray(0) is refused by ClickHouse: ask for at least one and cut here.
+    return { count: Number(row.count), sample: row.sample.slice(0, parsed.data.sample), tookMs: Math.round(performance.now() - started) };
   });
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; after?: string; format?: 'json' | 'csv' } }>('/api/segments/:id/members', {
