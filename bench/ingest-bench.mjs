@@ -201,7 +201,7 @@ export async function runIngestBench({ log = (line) => process.stderr.write(`${s
 
   const notes = [
     `Machine: ${machineLine(machine)}. Server, load worker and this script share it.`,
-    `Latency: autocannon, 2xx responses only, from request written to response read. Fixed rate: autocannon's limiter sends each connection's per-second quota back to back at each second, so the load is bursty (${TRACK_CONNECTIONS} connections at ${TRACK_RATE / TRACK_CONNECTIONS} req/s each).`,
+    `Latency: max rate: autocannon, 2xx responses only, from request written to response read. Fixed rate: requests spread evenly (one every ${1000 / TRACK_RATE} ms, up to ${TRACK_CONNECTIONS} keep-alive connections), latency counted from when each request was due.`,
     `Stored vs acknowledged: distinct messageIds in ClickHouse (read with chDB after the server stopped) / events in 2xx answers. Stored can exceed acknowledged by requests in flight when the load stopped.`,
     `Answers: /v1/batch ${JSON.stringify(batch.statusCounts)}, /v1/track ${JSON.stringify(track.statusCounts)} (503 = QUEUE_FULL back-pressure: the loader fell behind and the queue reached SEXTANT_QUEUE_MAX_BYTES).`,
     `/v1/batch: server accepted ${serverFigures.batchAccepted?.toLocaleString('en-US')} events, queue drained ${serverFigures.batchDrainMs} ms after the load; server RSS ${serverFigures.batchRssMiB} MiB after (a), ${serverFigures.trackRssMiB} MiB after (b).`,
