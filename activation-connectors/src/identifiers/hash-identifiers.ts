@@ -98,21 +98,11 @@ export function buildAudienceRow(member: AudienceMember, schema: readonly Identi
   return row;
 }
 
-/** Conversions API `user_data` hashed fields (meta.md §2.3). */
-export interface CapiUserIdentity {
-  email?: string;
-  phone?: string;
-  firstName?: string;
-  lastName?: string;
-  gender?: string;
-  /** `YYYY-MM-DD` or `YYYYMMDD` */
-  birthDate?: string;
-  city?: string;
-  state?: string;
-  zip?: string;
-  country?: string;
-  externalId?: string;
-}
+/** Conversions API `user_data` hashed fields (meta.md §2.3): the member's identifiers the CAPI takes. */
+export type CapiUserIdentity = Pick<
+  AudienceMember,
+  'email' | 'phone' | 'firstName' | 'lastName' | 'gender' | 'birthDate' | 'city' | 'state' | 'zip' | 'country' | 'externalId'
+>;
 
 export function hashCapiUserData(identity: CapiUserIdentity, stats: HashStats, defaultRegion?: string): Record<string, string> {
   const out: Record<string, string> = {};
