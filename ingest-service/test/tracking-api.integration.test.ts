@@ -161,6 +161,7 @@ describe('bad input gets the right status and reason, stores nothing, harms no g
     ['unknown write key', '/v1/track', () => ({ userId: 'MARK', event: 'X' }), { authorization: `Basic ${Buffer.from('nope_nope_nope:').toString('base64')}` }, 401, 'INVALID_WRITE_KEY'],
     ['no write key', '/v1/track', () => ({ userId: 'MARK', event: 'X' }), { authorization: '' }, 401, 'MISSING_WRITE_KEY'],
     ['__proto__ key', '/v1/track', () => '{"userId":"MARK","event":"X","properties":{"__proto__":{"admin":true}}}', {}, 400, 'FORBIDDEN_KEY'],
+    ['__proto__ key spelled with \\u escapes', '/v1/track', () => '{"userId":"MARK","event":"X","properties":{"\\u005f_proto__":{"admin":true}}}', {}, 400, 'FORBIDDEN_KEY'],
     ['constructor.prototype key', '/v1/track', () => '{"userId":"MARK","event":"X","properties":{"constructor":{"prototype":{"admin":true}}}}', {}, 400, 'FORBIDDEN_KEY'],
     ['deep nesting', '/v1/track', () => `{"userId":"MARK","event":"X","properties":${deep(200)}}`, {}, 400, 'TOO_DEEP'],
     ['invalid UTF-8', '/v1/track', () => Buffer.concat([Buffer.from('{"userId":"MARK","event":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), {}, 400, 'INVALID_UTF8'],

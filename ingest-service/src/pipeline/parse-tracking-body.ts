@@ -21,7 +21,11 @@ export function parseTrackingBody(body: Buffer): Record<string, unknown> {
   if (text.trim() === '') throw new SextantError('INVALID_JSON', 'the request body is empty');
   let value: unknown;
   try {
-    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    // A key can only spell "__proto__" or "constructor" literally or through \u escapes: when the text
+    // holds none of those, plain JSON.parse is as safe and skips secure-json-parse's extra scans.
+    value = mayHoldPoisonKeys(text)
+      ? sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
+      : JSON.parse(text);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/prototype/i.test(message)) {
@@ -36,6 +40,10 @@ export function parseTrackingBody(body: Buffer): Record<string, unknown> {
     throw new SextantError('TOO_DEEP', `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
   }
   return value as Record<string, unknown>;
+}
+
+function mayHoldPoisonKeys(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
 }
 
 /** Iterative, so a hostile body cannot overflow the stack. */

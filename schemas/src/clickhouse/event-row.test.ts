@@ -105,6 +105,18 @@ describe('formatClickHouseDateTime64', () => {
     expect(formatClickHouseDateTime64(ms)).toBe(expected);
   });
 
+  it('gives the right millis for consecutive times within one second and across seconds', () => {
+    const base = Date.UTC(2026, 10, 23, 12, 0, 7);
+    expect([5, 45, 999, 0, 1000, 1005].map((d) => formatClickHouseDateTime64(base + d))).toEqual([
+      '2026-11-23 12:00:07.005',
+      '2026-11-23 12:00:07.045',
+      '2026-11-23 12:00:07.999',
+      '2026-11-23 12:00:07.000',
+      '2026-11-23 12:00:08.000',
+      '2026-11-23 12:00:08.005',
+    ]);
+  });
+
   it.each([[Number.NaN], [Number.POSITIVE_INFINITY], [Date.UTC(1899, 11, 31, 23, 59, 59, 999)], [Date.UTC(2300, 0, 1)]])(
     'throws a RangeError for %d',
     (ms) => {
