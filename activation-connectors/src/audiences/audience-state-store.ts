@@ -1,3 +1,5 @@
+import { InProcessRunLock } from './in-process-run-lock.js';
+
 /** One audience → destination sync, as kept in the run history. */
 export interface AudienceRun {
   runId: string;
@@ -66,7 +68,7 @@ export interface AudienceStateStore {
 
 /** In-process store (tests, demo, benchmark). The ClickHouse-backed one keeps the same contract. */
 export class InMemoryAudienceStateStore implements AudienceStateStore {
-  readonly locks = new Map<string, string>();
+  private readonly locks = new InProcessRunLock();
   readonly versions = new Map<string, number>();
   readonly states = new Map<string, Record<string, string>>();
   readonly checkpoints = new Map<string, RunCheckpoint>();
@@ -75,12 +77,10 @@ export class InMemoryAudienceStateStore implements AudienceStateStore {
   readonly history: AudienceRun[] = [];
 
   async tryLock(pair: string, runId: string) {
-    if (this.locks.has(pair)) return false;
-    this.locks.set(pair, runId);
-    return true;
+    return this.locks.tryLock(pair, runId);
   }
   async unlock(pair: string, runId: string) {
-    if (this.locks.get(pair) === runId) this.locks.delete(pair);
+    this.locks.unlock(pair, runId);
   }
   async lastSuccessfulVersion(pair: string) {
     return this.versions.get(pair);

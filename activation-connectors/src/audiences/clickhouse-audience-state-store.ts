@@ -1,3 +1,4 @@
+import { InProcessRunLock } from './in-process-run-lock.js';
 import type { AudienceRun, AudienceStateStore, RunCheckpoint } from './audience-state-store.js';
 
 /** The slice of `@clickhouse/client` used here. */
@@ -12,7 +13,7 @@ export interface StateClient {
  * ClickHouse is not a lock service, so a multi-scheduler deployment needs an external lock.
  */
 export class ClickHouseAudienceStateStore implements AudienceStateStore {
-  private readonly locks = new Map<string, string>();
+  private readonly locks = new InProcessRunLock();
   private lastRevision = 0;
 
   constructor(private readonly client: StateClient) {}
@@ -33,12 +34,10 @@ export class ClickHouseAudienceStateStore implements AudienceStateStore {
   }
 
   async tryLock(pair: string, runId: string) {
-    if (this.locks.has(pair)) return false;
-    this.locks.set(pair, runId);
-    return true;
+    return this.locks.tryLock(pair, runId);
   }
   async unlock(pair: string, runId: string) {
-    if (this.locks.get(pair) === runId) this.locks.delete(pair);
+    this.locks.unlock(pair, runId);
   }
   async lastSuccessfulVersion(pair: string) {
     const v = await this.getState(pair, 'watermark');
