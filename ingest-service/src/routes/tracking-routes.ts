@@ -69,8 +69,8 @@ export const trackingRoutes: FastifyPluginAsync<TrackingRoutesOptions> = async (
       (a, b) => a.index - b.index,
     );
     if (result.accepted.length > 0) await options.queue.publish(result.accepted);
-    for (const type of result.acceptedTypes) options.metrics.eventsAccepted.inc({ type });
-    for (const r of rejected) options.metrics.eventsRejected.inc({ code: r.code });
+    countBy(result.acceptedTypes, (type, n) => options.metrics.eventsAccepted.inc({ type }, n));
+    countBy(rejected.map((r) => r.code), (code, n) => options.metrics.eventsRejected.inc({ code }, n));
     return { accepted: result.accepted.length, rejected };
   };
 
@@ -109,6 +109,13 @@ export const trackingRoutes: FastifyPluginAsync<TrackingRoutesOptions> = async (
     );
   }
 };
+
+/** One counter update per distinct value rather than one per event (this runs on every request). */
+function countBy<T extends string>(values: readonly T[], each: (value: T, count: number) => void): void {
+  const counts = new Map<T, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const [v, n] of counts) each(v, n);
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
 import type { QueuedEvent } from '../../queue/event-queue.js';
-import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp, anonymizeIp } from '../enrich/index.js';
+import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
 import { ok, reject, type StepResult } from '../step-result.js';
 
@@ -37,8 +37,7 @@ export function createBuildEventRowStep() {
     const ua = parseUserAgent(userAgent);
     const campaign = extractCampaign(context);
     const page = parsePageContext(context);
-    let ip = resolveClientIp({ contextIp: context.ip, requestIp: request.requestIp, anonymize: request.anonymizeIp });
-    if (request.anonymizeIp) ip = anonymizeIp(ip);
+    const ip = resolveClientIp({ contextIp: context.ip, requestIp: request.requestIp, anonymize: request.anonymizeIp });
     const properties = asObject(m.properties) ?? {};
     const traits = asObject(m.traits) ?? asObject(context.traits) ?? {};
     const row: EventRow = {
