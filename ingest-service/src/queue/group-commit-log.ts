@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
 import { mkdir, open, readdir, readFile, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
 /** One record read back from the log: its payload and the log offset just past it. */
@@ -41,7 +40,6 @@ export class GroupCommitLog {
   private constructor(
     private readonly dir: string,
     private readonly segmentBytes: number,
-    readonly logId: string,
     private active: FileHandle,
     private activeStart: number,
     private endOffset: number,
@@ -56,7 +54,6 @@ export class GroupCommitLog {
   static async open(options: GroupCommitLogOptions): Promise<{ log: GroupCommitLog; unconsumed: LogRecord[] }> {
     const dir = options.dir;
     await mkdir(dir, { recursive: true });
-    const logId = await readOrCreateLogId(dir);
     const committed = await readCheckpoint(dir);
     const segments = await listSegments(dir);
     const unconsumed: LogRecord[] = [];
@@ -86,7 +83,7 @@ export class GroupCommitLog {
     if (segments.length === 0) await writeFile(segmentPath(dir, activeStart), '');
     const active = await open(segmentPath(dir, activeStart), 'a');
     await fsyncDir(dir);
-    const log = new GroupCommitLog(dir, options.segmentBytes ?? 64 * 1024 * 1024, logId, active, activeStart, end, committed);
+    const log = new GroupCommitLog(dir, options.segmentBytes ?? 64 * 1024 * 1024, active, activeStart, end, committed);
     return { log, unconsumed };
   }
 
@@ -214,17 +211,6 @@ async function readCheckpoint(dir: string): Promise<number> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
-  }
-}
-
-async function readOrCreateLogId(dir: string): Promise<string> {
-  const file = path.join(dir, 'log-id');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const id = randomUUID();
-    await writeFile(file, id);
-    return id;
   }
 }
 

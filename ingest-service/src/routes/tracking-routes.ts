@@ -1,5 +1,5 @@
 import { createGunzip, createInflate } from 'node:zlib';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { MESSAGE_TYPES, formatClickHouseDateTime64, type MessageType } from '@sextant/schemas';
 import { writeKeyFrom } from '../auth/write-key.js';
 import { SextantError, errorBody } from '../errors.js';
@@ -172,4 +172,3 @@ function decodeContentEncoding(request: FastifyRequest, payload: NodeJS.Readable
   return decoder;
 }
 
-export type { FastifyInstance };
