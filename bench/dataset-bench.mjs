@@ -5,8 +5,10 @@
 // in this process, then counts the stored rows to verify. Prints shoppers, events, seconds, events/s
 // and peak RSS as a markdown table and the rows as JSON; `--json-out <file>` also writes the JSON there.
 // Tunables (env): BENCH_DATASET_SHOPPERS (100000), BENCH_DATASET_DAYS (30), BENCH_DATASET_SEED (1),
-// BENCH_DATASET_BATCH_ROWS (100000). A 1M-shopper build: BENCH_DATASET_SHOPPERS=1000000.
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+// BENCH_DATASET_BATCH_ROWS (100000), BENCH_DATASET_OUT_DIR (build into this directory and keep it, so the
+// segments and analytics benches can reuse it with --dataset-dir; default: a temp dir, deleted).
+// The issues' scale, 1M shoppers / ~20M events: BENCH_DATASET_SHOPPERS=1000000 BENCH_DATASET_DAYS=47.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ const SHOPPERS = Number(process.env.BENCH_DATASET_SHOPPERS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DATASET_DAYS ?? 30);
 const SEED = Number(process.env.BENCH_DATASET_SEED ?? 1);
 const BATCH_ROWS = Number(process.env.BENCH_DATASET_BATCH_ROWS ?? 100_000);
+const OUT_DIR = process.env.BENCH_DATASET_OUT_DIR;
 // A fixed window end: the same dataset on every run.
 const END_MS = Date.UTC(2025, 5, 1);
 
@@ -39,7 +42,8 @@ const stamp = () => `[${((Date.now() - startedAt) / 1000).toFixed(1)} s]`;
 export async function runDatasetBench({ log = (line) => process.stderr.write(`${stamp()} ${line}\n`) } = {}) {
   const machine = machineInfo();
   log(`dataset bench on ${machineLine(machine)}: ${SHOPPERS.toLocaleString('en-US')} shoppers × ${DAYS} days, seed ${SEED}`);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-dataset-bench-'));
+  if (OUT_DIR && existsSync(OUT_DIR) && readdirSync(OUT_DIR).length > 0) throw new Error(`BENCH_DATASET_OUT_DIR ${OUT_DIR} is not empty`);
+  const dataDir = OUT_DIR ? (mkdirSync(OUT_DIR, { recursive: true }), OUT_DIR) : mkdtempSync(path.join(tmpdir(), 'sextant-dataset-bench-'));
   const store = await openBulkStore({ dataDir });
   let result;
   let stored;
@@ -56,7 +60,7 @@ export async function runDatasetBench({ log = (line) => process.stderr.write(`${
     side = result.sideData;
   } finally {
     await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!OUT_DIR) rmSync(dataDir, { recursive: true, force: true });
   }
   // maxRSS is in KiB: the peak of this process, chDB's memory included.
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
