@@ -16,6 +16,21 @@ export const CHANNEL_SQL = `multiIf(
 /** Columns CHANNEL_SQL reads. */
 export const CHANNEL_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'page_referrer'] as const;
 
+/** The event carries campaign data itself (UTM tags or an ad click id). Columns: CAMPAIGN_COLUMNS. */
+export const TAGGED_SQL = `(utm_source != '' OR utm_medium != '' OR fbclid != '' OR gclid != '' OR ttclid != '' OR msclkid != '')`;
+export const CAMPAIGN_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'msclkid'] as const;
+
+/** A page view that starts a session (the SDK's and the simulator's `context.sessionStart`). Column: context. */
+export const SESSION_START_SQL = `(type = 'page' AND position(context, '"sessionStart":true') > 0)`;
+
+/**
+ * A touch: a page view that starts a session or carries campaign data. Only the landing page of a
+ * session carries the UTM tags and click ids in its URL (the simulator; Segment's analytics.js); the
+ * track events of the session (Product Viewed, …) have none, so their channel is their session's touch.
+ */
+export const TOUCH_SQL = `(event = '' AND type = 'page' AND (${TAGGED_SQL} OR position(context, '"sessionStart":true') > 0))`;
+export const TOUCH_COLUMNS = ['type', 'context', ...CAMPAIGN_COLUMNS] as const;
+
 /** `YYYY-MM-DD[THH:MM[:SS]]Z?` → ClickHouse DateTime64(3) text in UTC. */
 export function chTime(value: string | Date): string {
   const d = typeof value === 'string' ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value.replace(' ', 'T')}Z`) : value;

@@ -4,7 +4,7 @@ import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { personEventsSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { CHANNEL_COLUMNS, CHANNEL_SQL, chTime } from './channel-sql.js';
+import { CHANNEL_COLUMNS, CHANNEL_SQL, TAGGED_SQL, TOUCH_COLUMNS, TOUCH_SQL, chTime } from './channel-sql.js';
 
 export interface FunnelQueryOptions {
   /** "Now": persons whose window is still open at this time are in progress, not drop-offs. */
@@ -19,6 +19,8 @@ export interface BuiltFunnelQuery {
 }
 
 const TS = 'toUInt64(toUnixTimestamp64Milli(timestamp))';
+/** How far before `from` a session's touch (landing page) of an entry event is looked for. */
+const TOUCH_LOOKBACK_MS = 86_400_000;
 
 /**
  * A funnel definition → the per-person SQL every funnel answer is computed from.
@@ -29,6 +31,9 @@ const TS = 'toUInt64(toUnixTimestamp64Milli(timestamp))';
  *   so times between steps are never measured outside the window. Only the first `level` entries count.
  * - `in_progress`: not converted yet and the latest step-1 event's window has not closed at `asOf`.
  * - `bval`: the breakdown value of the person ('(none)' when empty), one per person so rows add up.
+ *   The channel breakdown is the source channel of the entry event: its own campaign data when it has
+ *   some, else the channel of the person's latest touch (a landing page view: session start or campaign
+ *   tags) at or before it (looked for up to a day before `from`), else its own (referrer or direct).
  */
 export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition, options: FunnelQueryOptions = {}): BuiltFunnelQuery {
   const parsed = funnelDefinitionSchema.safeParse(input);
@@ -63,10 +68,15 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // The breakdown value of the entry event (first step-1 event in range), or of the person.
   let bvalEvent = `''`;
   let traitJoin = '';
+  let touchAgg = '';
+  let touchWhere = '';
   const b = def.breakdown;
   if (b && 'channel' in b) {
-    CHANNEL_COLUMNS.forEach((c) => columns.add(c));
-    bvalEvent = CHANNEL_SQL;
+    [...CHANNEL_COLUMNS, ...TOUCH_COLUMNS].forEach((c) => columns.add(c));
+    // '+' marks an entry event with campaign data of its own.
+    bvalEvent = `concat(if(${TAGGED_SQL}, '+', ''), ${CHANNEL_SQL})`;
+    touchAgg = `, arraySort(x -> x.1, groupArrayIf((${TS}, ${CHANNEL_SQL}), ${TOUCH_SQL})) AS touches`;
+    touchWhere = ` OR (${TOUCH_SQL} AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to})`;
   } else if (b && 'column' in b) {
     columns.add(b.column);
     bvalEvent = `toString(${b.column})`;
@@ -75,16 +85,16 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     bvalEvent = jsonTarget('properties', b.property, params).extract('String');
   }
   const names = params.add([...new Set(def.steps.map((s) => s.event))], 'Array(String)');
-  const where = `event IN ${names} AND timestamp >= ${from} AND timestamp < ${to} + toIntervalMillisecond(${windowMs})`;
+  const where = `(event IN ${names} AND timestamp >= ${from} AND timestamp < ${to} + toIntervalMillisecond(${windowMs}))${touchWhere}`;
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
   const flags = `[${stepSql.map((s) => `toUInt8(${s})`).join(', ')}]`;
 
   const perPerson = `SELECT person_id,
       windowFunnel(${windowMs}${mode})(${TS}, ${stepSql.join(', ')}) AS level,
-      arraySort(x -> x.1, groupArray((${TS}, ${flags}))) AS evs,
+      arraySort(x -> x.1, groupArray${touchWhere ? `If((${TS}, ${flags}), event IN ${names})` : `((${TS}, ${flags}))`}) AS evs,
       minIf(${TS}, ${stepSql[0]}) AS entered_at,
       maxIf(${TS}, ${stepSql[0]}) AS last_start,
-      argMinIf(${bvalEvent}, ${TS}, ${stepSql[0]}) AS bval_event
+      argMinIf(${bvalEvent}, ${TS}, ${stepSql[0]}) AS bval_event${touchAgg}
     FROM (${personEventsSql([...columns], where)})
     GROUP BY person_id
     HAVING level > 0`;
@@ -93,7 +103,10 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const chains = `arrayMap(i -> arrayFold((acc, x) -> if(length(acc) < ${n} AND x.1 <= evs[i].1 + ${windowMs} AND x.2[length(acc) + 1] = 1, arrayPushBack(acc, x.1), acc),
         arraySlice(evs, i + 1), [evs[i].1]), arrayFilter(i -> evs[i].2[1] = 1, arrayEnumerate(evs)))`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
-  if (b && 'trait' in b) {
+  if (b && 'channel' in b) {
+    bval = `if(startsWith(f.bval_event, '+'), substring(f.bval_event, 2),
+      if(arrayExists(x -> x.1 <= f.entered_at, f.touches), arrayLast(x -> x.1 <= f.entered_at, f.touches).2, f.bval_event))`;
+  } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
   }

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBulkBuild } from '@sextant/storefront-simulator';
+import { refreshEngine } from '../src/refresh/refresh-engine.js';
+import { runFunnel } from '../src/analytics/run-funnel.js';
+import { runAttribution } from '../src/analytics/run-attribution.js';
+import { kpiOverview } from '../src/analytics/kpi-query.js';
+import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
+
+/**
+ * Channels on simulator data. The simulator's storefront (like a page-URL-only tracker) puts the UTM
+ * tags and click ids only in the landing page's URL: the track events of the session (Product Viewed,
+ * …) carry no campaign columns, so the channel of a funnel's entry event must come from the session's
+ * touch (its landing page view), not from the entry event's own columns.
+ */
+const END = Date.UTC(2025, 5, 1);
+const SIM = { seed: 7, shoppers: 400, days: 14, endMs: END };
+let db: EngineStore;
+
+beforeAll(async () => {
+  db = await startEngineStore();
+  await runBulkBuild({ ...SIM, store: db.store });
+  await refreshEngine(db.store.client, db.store, {}, new Date(END));
+});
+afterAll(async () => db?.stop());
+
+const FUNNEL = {
+  steps: [{ event: 'Product Viewed' }, { event: 'Product Added' }, { event: 'Checkout Started' }, { event: 'Order Completed' }],
+  window_seconds: 7 * 86_400,
+  from: '2025-05-18',
+  to: '2025-06-01',
+};
+
+describe('channels on simulator data', () => {
+  it('breaks a funnel down into several source channels whose rows add up to the total', async () => {
+    const r = await runFunnel(db.store.client, { ...FUNNEL, breakdown: { channel: true } }, { asOf: new Date(END) });
+    expect(r.total.entered).toBeGreaterThan(100);
+    const channels = r.breakdown.map((g) => g.value);
+    expect(channels.length).toBeGreaterThanOrEqual(5);
+    expect(channels).toEqual(expect.arrayContaining(['facebook_ads', 'google_ads', 'email', 'organic_search', 'direct']));
+    for (let k = 0; k < 4; k++) expect(r.breakdown.reduce((a, g) => a + g.steps[k]!.count, 0)).toBe(r.total.steps[k]!.count);
+    expect(r.breakdown.reduce((a, g) => a + g.steps[1]!.droppedOff + g.steps[1]!.inProgress, 0)).toBe(r.total.steps[1]!.droppedOff + r.total.steps[1]!.inProgress);
+  });
+
+  it('attributes orders to several channels', async () => {
+    const r = await runAttribution(db.store.client, { from: '2025-05-18', to: '2025-06-01' });
+    const channels = r.rows.filter((x) => (x.models.last_touch?.conversions ?? 0) > 0).map((x) => x.channel);
+    expect(channels.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('counts sessions per channel in the KPI overview', async () => {
+    const k = await kpiOverview(db.store.client, { date: '2025-05-30' });
+    expect(k.byChannel.length).toBeGreaterThanOrEqual(5);
+    expect(k.byChannel.reduce((a, c) => a + c.sessions, 0)).toBe(k.kpis.sessions.value);
+  });
+});
