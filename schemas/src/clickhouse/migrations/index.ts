@@ -6,6 +6,7 @@ import { createIdentityTables } from './0010-create-identity-tables.js';
 import { createProfileTables } from './0011-create-profile-tables.js';
 import { createSegmentTables } from './0012-create-segment-tables.js';
 import { createAudienceTables } from './0020-create-audience-tables.js';
+import { createActivationFeedTables } from './0021-create-activation-feed-tables.js';
 import { createAlertTables } from './0030-create-alert-tables.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
@@ -17,5 +18,6 @@ export const migrations: readonly Migration[] = [
   createProfileTables,
   createSegmentTables,
   createAudienceTables,
+  createActivationFeedTables,
   createAlertTables,
 ];
