@@ -35,6 +35,8 @@ export interface BatchResult {
   notAttempted?: string[];
   /** Per member, the platform's id for what was sent (WhatsApp `wamid`). */
   messageIds?: Record<string, string>;
+  /** Per member, where the message went (phone digits with country code). */
+  recipients?: Record<string, string>;
 }
 
 export const emptyBatchResult = (): BatchResult => ({ sent: 0, invalidIdentifiers: 0, skipped: 0, deferred: [], failed: [] });

@@ -78,6 +78,11 @@ export class AudienceRepository {
     return (await this.list()).find((a) => a.id === id);
   }
 
+  /** True when secrets can be opened (`SEXTANT_SECRET_KEY` is set). */
+  get canOpenSettings(): boolean {
+    return this.box !== undefined;
+  }
+
   /** Settings with secrets opened, for a run. */
   openSettings(d: StoredAudienceDestination): Record<string, unknown> {
     if (!this.box) throw new Error('SEXTANT_SECRET_KEY is not set');

@@ -27,6 +27,17 @@ export interface AudienceRun {
   error?: { code: string; kind: string; message: string };
 }
 
+/** One message Meta accepted: the person, the phone it went to and its id (`wamid`). */
+export interface SentMessageRecord {
+  campaign: string;
+  personId: string;
+  messageId: string;
+  /** The person's userId when known (status events are stored under it). */
+  userId: string;
+  /** Digits with country code, as sent. */
+  phone: string;
+}
+
 /** Where a run that died stopped: it resumes there with the same version window. */
 export interface RunCheckpoint {
   runId: string;
@@ -48,6 +59,8 @@ export interface AudienceStateStore {
   /** Takes the pair's lock; false when another run holds it (no pair runs twice at once). */
   tryLock(pair: string, runId: string): Promise<boolean>;
   unlock(pair: string, runId: string): Promise<void>;
+  /** True once the run learnt its lock was taken over (a lease that expired): it must stop writing. */
+  lockLost?(pair: string, runId: string): boolean;
   lastSuccessfulVersion(pair: string): Promise<number | undefined>;
   destinationState(pair: string): Promise<Record<string, string>>;
   saveDestinationState(pair: string, state: Record<string, string>): Promise<void>;
@@ -62,6 +75,8 @@ export interface AudienceStateStore {
   markSent(campaign: string, personIds: readonly string[]): Promise<void>;
   /** Clears in-flight marks of members that certainly were not sent (failed before the request). */
   clearInFlight(campaign: string, personIds: readonly string[]): Promise<void>;
+  /** The send log of message destinations: who got which platform message id (WhatsApp `wamid`). */
+  recordMessages?(entries: SentMessageRecord[]): Promise<void>;
   saveRun(run: AudienceRun): Promise<void>;
   runs(audienceId: string): Promise<AudienceRun[]>;
 }
@@ -75,12 +90,13 @@ export class InMemoryAudienceStateStore implements AudienceStateStore {
   readonly deferredIds = new Map<string, string[]>();
   readonly sends = new Map<string, Map<string, 'in_flight' | 'sent'>>();
   readonly history: AudienceRun[] = [];
+  readonly messages: SentMessageRecord[] = [];
 
   async tryLock(pair: string, runId: string) {
     return this.locks.tryLock(pair, runId);
   }
   async unlock(pair: string, runId: string) {
-    this.locks.unlock(pair, runId);
+    await this.locks.unlock(pair, runId);
   }
   async lastSuccessfulVersion(pair: string) {
     return this.versions.get(pair);
@@ -125,6 +141,9 @@ export class InMemoryAudienceStateStore implements AudienceStateStore {
   async clearInFlight(campaign: string, ids: readonly string[]) {
     const m = this.campaign(campaign);
     for (const id of ids) if (m.get(id) === 'in_flight') m.delete(id);
+  }
+  async recordMessages(entries: SentMessageRecord[]) {
+    this.messages.push(...entries);
   }
   async saveRun(run: AudienceRun) {
     const i = this.history.findIndex((r) => r.runId === run.runId);

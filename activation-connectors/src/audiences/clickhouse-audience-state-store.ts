@@ -1,5 +1,6 @@
-import { InProcessRunLock } from './in-process-run-lock.js';
-import type { AudienceRun, AudienceStateStore, RunCheckpoint } from './audience-state-store.js';
+import { ClickHouseLeaseLock, type ClickHouseLeaseLockOptions } from '../run-lock/clickhouse-lease-lock.js';
+import type { RunLock } from '../run-lock/run-lock.js';
+import type { AudienceRun, AudienceStateStore, RunCheckpoint, SentMessageRecord } from './audience-state-store.js';
 
 /** The slice of `@clickhouse/client` used here. */
 export interface StateClient {
@@ -7,16 +8,25 @@ export interface StateClient {
   insert(params: { table: string; values: Record<string, unknown>[]; format: 'JSONEachRow' }): Promise<unknown>;
 }
 
+export interface ClickHouseAudienceStateStoreOptions {
+  /** The pair lock; default a {@link ClickHouseLeaseLock} on the same ClickHouse (works across processes). */
+  lock?: RunLock;
+  lease?: ClickHouseLeaseLockOptions;
+}
+
 /**
  * {@link AudienceStateStore} on the 0020 tables. Every write is one small insert with a higher
- * `revision`; reads use FINAL. The pair lock is held in this process (one scheduler per deployment);
- * ClickHouse is not a lock service, so a multi-scheduler deployment needs an external lock.
+ * `revision`; reads use FINAL. The pair lock is a lease in ClickHouse (`activation_run_leases`), so
+ * several Sextant processes on one ClickHouse server never run the same pair at once (see the lease
+ * lock for what exactly that guarantees).
  */
 export class ClickHouseAudienceStateStore implements AudienceStateStore {
-  private readonly locks = new InProcessRunLock();
+  private readonly locks: RunLock;
   private lastRevision = 0;
 
-  constructor(private readonly client: StateClient) {}
+  constructor(private readonly client: StateClient, options: ClickHouseAudienceStateStoreOptions = {}) {
+    this.locks = options.lock ?? new ClickHouseLeaseLock(client, options.lease);
+  }
 
   private revision(): number {
     this.lastRevision = Math.max(Date.now() * 1000, this.lastRevision + 1);
@@ -37,7 +47,10 @@ export class ClickHouseAudienceStateStore implements AudienceStateStore {
     return this.locks.tryLock(pair, runId);
   }
   async unlock(pair: string, runId: string) {
-    this.locks.unlock(pair, runId);
+    await this.locks.unlock(pair, runId);
+  }
+  lockLost(pair: string, runId: string) {
+    return this.locks.lost?.(pair, runId) ?? false;
   }
   async lastSuccessfulVersion(pair: string) {
     const v = await this.getState(pair, 'watermark');
@@ -84,6 +97,10 @@ export class ClickHouseAudienceStateStore implements AudienceStateStore {
   async clearInFlight(campaign: string, ids: readonly string[]) {
     // Only ids this run marked in flight reach here (never ones already sent).
     await this.setSend(campaign, ids, 'cleared');
+  }
+  async recordMessages(entries: SentMessageRecord[]) {
+    await this.client.insert({ table: 'whatsapp_message_log', format: 'JSONEachRow',
+      values: entries.map((e) => ({ wamid: e.messageId, campaign: e.campaign, person_id: e.personId, user_id: e.userId, recipient_phone: e.phone })) });
   }
   async saveRun(run: AudienceRun) {
     await this.client.insert({ table: 'audience_runs', values: [{ audience_id: run.audienceId, destination_id: run.destinationId, run_id: run.runId,

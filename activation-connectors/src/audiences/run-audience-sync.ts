@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AudienceBatch, BatchResult, ConnectorContext, DestinationDefinition } from '../connector.js';
 import { ConnectorError } from '../errors.js';
 import { GraphClient, type GraphClientOptions } from '../graph/graph-client.js';
+import type { AudienceMember } from '../identifiers/member.js';
+import { RunLockLostError } from '../run-lock/run-lock.js';
 import type { AudienceRun, AudienceStateStore, RunCheckpoint } from './audience-state-store.js';
 import type { MemberLoader, MembershipSource } from './membership-source.js';
 
@@ -135,6 +137,8 @@ export async function runAudienceSync(o: RunAudienceSyncOptions): Promise<Audien
       }
 
       async function sendBatch(phase: RunCheckpoint['phase'], ids: string[], last: boolean): Promise<void> {
+        // Another process took the pair over (our lease expired): stop before sending anything more.
+        if (store.lockLost?.(pair, lockId)) throw new RunLockLostError(pair);
         const loaded = ids.length > 0 ? await loader.load(ids) : [];
         run.skipped += ids.length - loaded.length;
         let members = loaded;
@@ -160,6 +164,7 @@ export async function runAudienceSync(o: RunAudienceSyncOptions): Promise<Audien
           const partial = err instanceof ConnectorError ? (err.partial as BatchResult | undefined) : undefined;
           if (campaign && partial) {
             await store.markSent(campaign, Object.keys(partial.messageIds ?? {}));
+            await logMessages(campaign, partial, members);
             await store.clearInFlight(campaign, partial.notAttempted ?? []);
             record(phase, partial);
           } else if (campaign && err instanceof ConnectorError && err.details.graphCode !== undefined) {
@@ -169,6 +174,7 @@ export async function runAudienceSync(o: RunAudienceSyncOptions): Promise<Audien
         }
         if (campaign) {
           await store.markSent(campaign, Object.keys(result.messageIds ?? {}));
+          await logMessages(campaign, result, members);
           await store.clearInFlight(campaign, result.notAttempted ?? []);
         }
         record(phase, result);
@@ -177,6 +183,16 @@ export async function runAudienceSync(o: RunAudienceSyncOptions): Promise<Audien
         await store.saveCheckpoint(pair, cp);
         await store.saveRun(run);
         await o.onBatch?.({ phase, batchSeq: cp!.batchSeq, done: cp!.done });
+      }
+
+      /** Which person and phone got which message id: status webhooks find their person through it. */
+      async function logMessages(c: string, r: BatchResult, sentTo: AudienceMember[]): Promise<void> {
+        if (!store.recordMessages || !r.messageIds) return;
+        const byId = new Map(sentTo.map((m) => [m.personId, m]));
+        const entries = Object.entries(r.messageIds).map(([personId, messageId]) => ({
+          campaign: c, personId, messageId, userId: byId.get(personId)?.externalId ?? '', phone: r.recipients?.[personId] ?? '',
+        }));
+        if (entries.length > 0) await store.recordMessages(entries);
       }
 
       function record(phase: string, r: BatchResult): void {
@@ -203,7 +219,10 @@ export async function runAudienceSync(o: RunAudienceSyncOptions): Promise<Audien
       run.status = 'failed';
       run.finishedAt = new Date().toISOString();
       run.error = { code: e?.code ?? 'INTERNAL', kind: e?.kind ?? 'retryable', message: (err as Error).message };
+      if (err instanceof RunLockLostError) run.error = { code: err.code, kind: 'retryable', message: err.message };
       await store.saveRun(run);
+      // The pair's new holder owns the checkpoint now: leave it alone.
+      if (err instanceof RunLockLostError) return run;
       // Nothing confirmed yet: forget the window (the next run recomputes it). Otherwise keep the
       // checkpoint so the next run resumes after the last confirmed batch.
       await store.saveCheckpoint(pair, cp.batchSeq === 0 ? undefined : cp);

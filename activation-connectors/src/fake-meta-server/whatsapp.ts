@@ -47,6 +47,33 @@ export function waError(code: number, details?: string): GraphErrorResponse {
   return new GraphErrorResponse({ status: e.status, code, message: details ?? e.message, whatsapp: true, ...(code === 130429 ? { transient: true } : {}) });
 }
 
+/** One status a fake webhook reports. */
+export interface FakeStatus {
+  wamid: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+  recipientId: string;
+  bizOpaqueCallbackData?: string;
+  errors?: { code: number; title: string; details: string }[];
+  /** Unix seconds (default now). */
+  timestamp?: number;
+}
+
+/** Meta's status webhook envelope (meta.md §3.9). */
+export function statusWebhookPayload(phoneNumberId: string, statuses: FakeStatus[]): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: 'WABA_ID', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+      statuses: statuses.map((s) => ({
+        id: s.wamid, status: s.status, timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)), recipient_id: s.recipientId,
+        ...(s.bizOpaqueCallbackData ? { biz_opaque_callback_data: s.bizOpaqueCallbackData } : {}),
+        pricing: { pricing_model: 'PMP', type: 'regular', category: 'marketing' },
+        ...(s.errors?.length ? { errors: s.errors.map((e) => ({ code: e.code, title: e.title, message: e.title, error_data: { details: e.details } })) } : {}),
+      })),
+    } }] }],
+  };
+}
+
 export interface SentMessage {
   wamid: string;
   phoneNumberId: string;
@@ -114,32 +141,38 @@ export class FakeWhatsApp {
     const { webhookUrl, appSecret } = this.options;
     if (!webhookUrl || !appSecret) return;
     const failed = this.options.undeliverable?.includes(waId);
-    const sequence = failed ? ['failed'] : ['sent', 'delivered', 'read'];
+    const sequence: FakeStatus['status'][] = failed ? ['failed'] : ['sent', 'delivered', 'read'];
     const p = (async () => {
       for (const status of sequence) {
-        const payload = {
-          object: 'whatsapp_business_account',
-          entry: [{ id: 'WABA_ID', changes: [{ field: 'messages', value: {
-            messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-            statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waId,
-              ...(biz ? { biz_opaque_callback_data: biz } : {}),
-              pricing: { pricing_model: 'PMP', type: 'regular', category: 'marketing' },
-              ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'recipient is not a WhatsApp user' } }] } : {}) }],
-          } }] }],
-        };
-        const body = JSON.stringify(payload);
-        const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
-        try {
-          const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
-          this.webhookDeliveries.push({ status: res.status, body });
-          await res.arrayBuffer();
-        } catch {
-          this.webhookDeliveries.push({ status: 0, body });
-        }
+        await this.postStatuses([{ wamid, status, recipientId: waId, ...(biz ? { bizOpaqueCallbackData: biz } : {}),
+          ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable', details: 'recipient is not a WhatsApp user' }] } : {}) }], { phoneNumberId });
       }
     })();
     this.pendingWebhooks.add(p);
     void p.finally(() => this.pendingWebhooks.delete(p));
+  }
+
+  /**
+   * Posts one status webhook (meta.md §3.9) to `url` (default the configured `webhookUrl`), signed with
+   * `X-Hub-Signature-256` over the exact bytes sent. `signWith` signs with another secret and
+   * `tamper` changes the body after signing (tests of the receiver's rejection).
+   */
+  async postStatuses(statuses: FakeStatus[], o: { url?: string; appSecret?: string; signWith?: string; tamper?: boolean; phoneNumberId?: string } = {}): Promise<{ status: number; body: string; response: string }> {
+    const url = o.url ?? this.options.webhookUrl;
+    const secret = o.signWith ?? o.appSecret ?? this.options.appSecret;
+    if (!url || !secret) throw new Error('postStatuses needs a webhook URL and an app secret');
+    const body = JSON.stringify(statusWebhookPayload(o.phoneNumberId ?? '100000000000001', statuses));
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const sent = o.tamper ? body.replace('"status":"', '"status":"x') : body;
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body: sent });
+      const response = await res.text();
+      this.webhookDeliveries.push({ status: res.status, body: sent });
+      return { status: res.status, body: sent, response };
+    } catch (err) {
+      this.webhookDeliveries.push({ status: 0, body: sent });
+      return { status: 0, body: sent, response: (err as Error).message };
+    }
   }
 
   /** Waits until every scheduled webhook has been delivered (tests). */

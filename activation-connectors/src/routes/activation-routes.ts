@@ -9,6 +9,8 @@ import { AudienceBusyError, runAudienceSync } from '../audiences/run-audience-sy
 import type { GraphClientOptions } from '../graph/graph-client.js';
 import { destinations, findDestination } from '../registry.js';
 import { SecretBox } from '../secrets/secret-box.js';
+import { webhookSecretsFromEnv, type WhatsAppWebhookSecrets } from '../whatsapp/webhook-config.js';
+import { whatsappWebhookRoutes } from './whatsapp-webhook-routes.js';
 
 export interface ActivationRoutesOptions {
   store: { client: unknown };
@@ -18,6 +20,8 @@ export interface ActivationRoutesOptions {
   /** Start cron schedules (default true). */
   schedule?: boolean;
   graph?: Partial<GraphClientOptions>;
+  /** WhatsApp webhook secrets; default from `SEXTANT_WHATSAPP_APP_SECRET` / `SEXTANT_WHATSAPP_VERIFY_TOKEN`. */
+  whatsappWebhook?: WhatsAppWebhookSecrets;
 }
 
 const secured = { security: [{ bearerAuth: [] }], tags: ['audiences'] };
@@ -30,13 +34,46 @@ function fail(reply: FastifyReply, status: number, code: string, message: string
 }
 
 /**
- * Audiences under `/api`: destinations and ready-made templates (any token), audiences and runs
- * (`marketer` to change or run). Tokens are sealed before storage and never returned.
+ * Activation under `/api`: the WhatsApp webhook (signed by Meta, no token), and behind the admin token
+ * the audience routes below. Two sibling plugins, so the token check never applies to Meta's calls
+ * and the webhook's raw-body parser never applies to the admin API.
  */
 export const activationRoutes: FastifyPluginAsync<ActivationRoutesOptions> = async (app, options) => {
-  options.requireAuth(app);
   const client = options.store.client as StateClient & QueryClient;
   const repo = new AudienceRepository(client, options.secretKey ? new SecretBox(options.secretKey) : undefined);
+  const envSecrets = options.whatsappWebhook ?? webhookSecretsFromEnv();
+  await app.register(whatsappWebhookRoutes, { client, secrets: cachedWebhookSecrets(envSecrets, repo) });
+  await app.register(audienceRoutes, { ...options, repo });
+};
+
+/** Env secrets plus those of every WhatsApp destination, re-read at most every 10 s. */
+function cachedWebhookSecrets(env: WhatsAppWebhookSecrets, repo: AudienceRepository): () => Promise<WhatsAppWebhookSecrets> {
+  let cached: { at: number; value: Promise<WhatsAppWebhookSecrets> } | undefined;
+  const load = async (): Promise<WhatsAppWebhookSecrets> => {
+    const out = { appSecrets: [...env.appSecrets], verifyTokens: [...env.verifyTokens] };
+    if (!repo.canOpenSettings) return out;
+    for (const a of await repo.list()) for (const d of a.destinations) {
+      if (d.type !== 'whatsapp-template') continue;
+      const settings = repo.openSettings(d);
+      if (typeof settings.appSecret === 'string') out.appSecrets.push(settings.appSecret);
+      if (typeof settings.webhookVerifyToken === 'string') out.verifyTokens.push(settings.webhookVerifyToken);
+    }
+    return out;
+  };
+  return () => {
+    if (!cached || Date.now() - cached.at > 10_000) {
+      cached = { at: Date.now(), value: load() };
+      cached.value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+}
+
+/** Audiences: destinations and ready-made templates (any token), audiences and runs (`marketer` to change or run). */
+const audienceRoutes: FastifyPluginAsync<ActivationRoutesOptions & { repo: AudienceRepository }> = async (app, options) => {
+  options.requireAuth(app);
+  const client = options.store.client as StateClient & QueryClient;
+  const repo = options.repo;
   const state = new ClickHouseAudienceStateStore(client);
   const source = createClickHouseMembershipSource(client);
   const loader = createProfileMemberLoader(client);

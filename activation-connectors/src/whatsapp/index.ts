@@ -71,6 +71,7 @@ export const whatsappTemplate: DestinationDefinition<WhatsAppSettings> = {
     const interval = 1000 / s.messagesPerSecond;
     let nextSlot = Date.now();
     const messageIds: Record<string, string> = {};
+    const recipients: Record<string, string> = {};
     const queue: { member: AudienceMember; to: string; params: string[] }[] = [];
     const notAttempted: string[] = [];
     result.notAttempted = notAttempted;
@@ -115,7 +116,10 @@ export const whatsappTemplate: DestinationDefinition<WhatsAppSettings> = {
               components: s.variables.length > 0 ? [{ type: 'body', parameters: item.params.map((text) => ({ type: 'text', text })) }] : [] },
           });
           const id = res.messages[0]?.id;
-          if (id) messageIds[item.member.personId] = id;
+          if (id) {
+            messageIds[item.member.personId] = id;
+            recipients[item.member.personId] = item.to.slice(1);
+          }
           result.sent += 1;
         } catch (err) {
           const e = err instanceof ConnectorError ? err : new ConnectorError('META_NETWORK', (err as Error).message);
@@ -130,6 +134,7 @@ export const whatsappTemplate: DestinationDefinition<WhatsAppSettings> = {
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
     result.messageIds = messageIds;
+    result.recipients = recipients;
     if (fatal) {
       for (const item of queue) notAttempted.push(item.member.personId);
       fatal.partial = result;
