@@ -147,7 +147,7 @@ describe('ordering', () => {
     await Promise.all(
       users.map(async (user) => {
         for (let seq = 0; seq < perUser; seq += 3) {
-          const events = [seq, seq + 1, seq + 2].map((s) => ({ dedupKey: `src:${user}-${s}`, partitionKey: user, row: Buffer.from(JSON.stringify([user, s]) + '\n') }));
+          const events = [seq, seq + 1, seq + 2].map((s) => ({ dedupKey: `src:${user}-${s}`, partitionKey: user, rowText: JSON.stringify([user, s]) + '\n' }));
           await queue.publish(events);
         }
       }),

@@ -1,6 +1,6 @@
 import type { MessageType } from '@sextant/schemas';
 import type { ErrorCode } from '../errors.js';
-import type { QueuedEvent } from '../queue/event-queue.js';
+import type { AcceptedEvent } from '../queue/event-queue.js';
 import type { IngestRequest } from './ingest-request.js';
 import { createBuildEventRowStep } from './steps/build-event-row.js';
 import { createCheckEventSizeStep } from './steps/check-event-size.js';
@@ -16,7 +16,7 @@ export interface RejectedEvent {
 }
 
 export interface ProcessedMessages {
-  accepted: QueuedEvent[];
+  accepted: AcceptedEvent[];
   acceptedTypes: MessageType[];
   rejected: RejectedEvent[];
 }

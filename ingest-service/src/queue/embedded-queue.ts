@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { GroupCommitLog } from './group-commit-log.js';
-import type { BatchHandler, EventQueue, QueuedEvent } from './event-queue.js';
+import type { AcceptedEvent, BatchHandler, EventQueue, QueuedEvent } from './event-queue.js';
 import { QueueFullError } from './queue-full-error.js';
 
 export interface EmbeddedQueueOptions {
@@ -16,7 +16,12 @@ export interface EmbeddedQueueOptions {
 
 interface Pending {
   event: QueuedEvent;
-  endOffset: number;
+  /**
+   * The log offset that may be committed once this event (and all before it) is loaded: the end of
+   * its record when it is the record's last event, else the record's start (a record holds a whole
+   * request, so a drain that splits one must replay it; the loader drops what was already stored).
+   */
+  commitOffset: number;
   bytes: number;
 }
 
@@ -45,11 +50,11 @@ export class EmbeddedQueue implements EventQueue {
     const { log, unconsumed } = await GroupCommitLog.open({ dir: options.dir });
     const queue = new EmbeddedQueue(log, options);
     for (const record of unconsumed) {
-      const event = decodeRecord(record.payload);
-      queue.pending.push({ event, endOffset: record.endOffset, bytes: record.payload.length });
+      const events = decodeRecord(record.payload);
+      queue.track(events, record.endOffset - record.payload.length - RECORD_OVERHEAD_BYTES, record.endOffset, record.payload.length);
       queue.reservedBytes += record.payload.length;
     }
-    if (unconsumed.length > 0) options.logger.info({ events: unconsumed.length }, 'replaying acknowledged events from the queue log');
+    if (queue.pending.length > 0) options.logger.info({ events: queue.pending.length }, 'replaying acknowledged events from the queue log');
     return queue;
   }
 
@@ -58,26 +63,38 @@ export class EmbeddedQueue implements EventQueue {
     return this.pending.map((p) => p.event.dedupKey);
   }
 
-  async publish(events: QueuedEvent[]): Promise<void> {
+  /** Writes the events as ONE log record (one buffer, one checksum) and resolves once it is fsync'd. */
+  async publish(events: AcceptedEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (this.closing) throw new QueueFullError(1);
-    const payloads = events.map(encodeRecord);
-    const bytes = payloads.reduce((n, p) => n + p.length, 0);
+    const { payload, queued } = encodeRecord(events);
+    const bytes = payload.length;
     if (this.reservedBytes + bytes > this.options.maxBytes) {
       throw new QueueFullError(Math.max(1, Math.ceil(this.options.flushIntervalMs / 1000)));
     }
     this.reservedBytes += bytes;
-    let ends: number[];
+    let end: number;
     try {
-      ends = await this.log.append(payloads);
+      [end] = (await this.log.append([payload])) as [number];
     } catch (err) {
       this.reservedBytes -= bytes;
       throw err;
     }
-    for (let i = 0; i < events.length; i++) {
-      this.pending.push({ event: events[i]!, endOffset: ends[i]!, bytes: payloads[i]!.length });
-    }
+    this.track(queued, end - bytes - RECORD_OVERHEAD_BYTES, end, bytes);
     if (this.pending.length >= this.options.maxBatchEvents) this.kick();
+  }
+
+  /** Queues one record's events for loading; the record's bytes are spread over its events. */
+  private track(events: QueuedEvent[], startOffset: number, endOffset: number, recordBytes: number): void {
+    const share = Math.floor(recordBytes / events.length);
+    for (let i = 0; i < events.length; i++) {
+      const last = i === events.length - 1;
+      this.pending.push({
+        event: events[i]!,
+        commitOffset: last ? endOffset : startOffset,
+        bytes: last ? recordBytes - share * (events.length - 1) : share,
+      });
+    }
   }
 
   consume(handler: BatchHandler): void {
@@ -127,7 +144,7 @@ export class EmbeddedQueue implements EventQueue {
     this.nextAttemptAt = 0;
     this.pending.splice(0, take.length);
     this.reservedBytes -= take.reduce((n, p) => n + p.bytes, 0);
-    await this.log.commit(take[take.length - 1]!.endOffset);
+    await this.log.commit(take[take.length - 1]!.commitOffset);
   }
 
   /** Loads everything accepted so far (used at shutdown and by tests); stops early if loading fails. */
@@ -157,22 +174,83 @@ export class EmbeddedQueue implements EventQueue {
   }
 }
 
-// Record = u16 key length, u16 partition-key length, the two keys, then the row bytes.
-function encodeRecord(e: QueuedEvent): Buffer {
-  const key = Buffer.from(e.dedupKey);
-  const part = Buffer.from(e.partitionKey);
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt16LE(key.length, 0);
-  head.writeUInt16LE(part.length, 2);
-  return Buffer.concat([head, key, part, e.row]);
+/** Bytes the log adds around each payload (u32 length + u32 crc32). */
+const RECORD_OVERHEAD_BYTES = 8;
+
+/**
+ * Record (one request's events): magic "\xffSX2", u32 event count, then per event u16 dedup-key
+ * bytes, u16 partition-key bytes, u32 row bytes, and the three. Written into one buffer; the queued
+ * events are views into it (no copy per event). Records of the older one-event layout (u16 key
+ * length, u16 partition-key length, keys, row) still decode, so a log written before an upgrade
+ * replays.
+ */
+const MAGIC = 0x325853ff; // bytes ff 53 58 32 read as u32 LE
+const HEAD_BYTES = 8;
+const EVENT_HEAD_BYTES = 8;
+
+function encodeRecord(events: AcceptedEvent[]): { payload: Buffer; queued: QueuedEvent[] } {
+  const lengths = new Array<number>(events.length * 3);
+  let total = HEAD_BYTES;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const k = Buffer.byteLength(e.dedupKey);
+    const p = Buffer.byteLength(e.partitionKey);
+    const r = Buffer.byteLength(e.rowText);
+    if (k > 0xffff || p > 0xffff) throw new Error('event key longer than 65,535 bytes');
+    lengths[i * 3] = k;
+    lengths[i * 3 + 1] = p;
+    lengths[i * 3 + 2] = r;
+    total += EVENT_HEAD_BYTES + k + p + r;
+  }
+  const payload = Buffer.allocUnsafe(total);
+  payload.writeUInt32LE(MAGIC, 0);
+  payload.writeUInt32LE(events.length, 4);
+  const queued = new Array<QueuedEvent>(events.length);
+  let pos = HEAD_BYTES;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const k = lengths[i * 3]!;
+    const p = lengths[i * 3 + 1]!;
+    const r = lengths[i * 3 + 2]!;
+    payload.writeUInt16LE(k, pos);
+    payload.writeUInt16LE(p, pos + 2);
+    payload.writeUInt32LE(r, pos + 4);
+    pos += EVENT_HEAD_BYTES;
+    pos += payload.write(e.dedupKey, pos, k, 'utf8');
+    pos += payload.write(e.partitionKey, pos, p, 'utf8');
+    payload.write(e.rowText, pos, r, 'utf8');
+    queued[i] = { dedupKey: e.dedupKey, partitionKey: e.partitionKey, row: payload.subarray(pos, pos + r) };
+    pos += r;
+  }
+  return { payload, queued };
 }
 
-function decodeRecord(payload: Buffer): QueuedEvent {
+function decodeRecord(payload: Buffer): QueuedEvent[] {
+  if (payload.length >= HEAD_BYTES && payload.readUInt32LE(0) === MAGIC) {
+    const count = payload.readUInt32LE(4);
+    const events: QueuedEvent[] = [];
+    let pos = HEAD_BYTES;
+    for (let i = 0; i < count; i++) {
+      const k = payload.readUInt16LE(pos);
+      const p = payload.readUInt16LE(pos + 2);
+      const r = payload.readUInt32LE(pos + 4);
+      pos += EVENT_HEAD_BYTES;
+      events.push({
+        dedupKey: payload.toString('utf8', pos, pos + k),
+        partitionKey: payload.toString('utf8', pos + k, pos + k + p),
+        row: payload.subarray(pos + k + p, pos + k + p + r),
+      });
+      pos += k + p + r;
+    }
+    return events;
+  }
   const keyLen = payload.readUInt16LE(0);
   const partLen = payload.readUInt16LE(2);
-  return {
-    dedupKey: payload.subarray(4, 4 + keyLen).toString(),
-    partitionKey: payload.subarray(4 + keyLen, 4 + keyLen + partLen).toString(),
-    row: payload.subarray(4 + keyLen + partLen),
-  };
+  return [
+    {
+      dedupKey: payload.subarray(4, 4 + keyLen).toString(),
+      partitionKey: payload.subarray(4 + keyLen, 4 + keyLen + partLen).toString(),
+      row: payload.subarray(4 + keyLen + partLen),
+    },
+  ];
 }

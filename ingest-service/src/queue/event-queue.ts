@@ -1,4 +1,17 @@
-/** One accepted event on its way to ClickHouse. */
+/**
+ * One event as the pipeline accepted it, handed to `EventQueue.publish`. The row stays a string
+ * until the queue writes a whole request at once: one buffer per request, not one per event.
+ */
+export interface AcceptedEvent {
+  /** `sourceId:messageId`: what deduplication keys on. */
+  dedupKey: string;
+  /** The shopper's id (userId or anonymousId): Kafka's message key, so one shopper's events keep their order. */
+  partitionKey: string;
+  /** The ClickHouse row as a JSONCompactEachRow line (with its trailing newline). */
+  rowText: string;
+}
+
+/** One event on its way from the queue to ClickHouse, as the loader receives it. */
 export interface QueuedEvent {
   /** `sourceId:messageId`: what deduplication keys on. */
   dedupKey: string;
@@ -17,7 +30,7 @@ export type BatchHandler = (batch: QueuedEvent[]) => Promise<void>;
  */
 export interface EventQueue {
   /** Resolves once the events are durable; rejects with QueueFullError when the queue is at its bound. */
-  publish(events: QueuedEvent[]): Promise<void>;
+  publish(events: AcceptedEvent[]): Promise<void>;
   /** Starts delivering batches to `handler`; positions are committed only after it resolves. */
   consume(handler: BatchHandler): void;
   /** Events accepted but not yet handled. */

@@ -112,11 +112,17 @@ export class GroupCommitLog {
       const group = this.waiting;
       this.waiting = [];
       try {
-        const chunk = Buffer.concat(group.flatMap((w) => w.buffers));
-        let written = 0;
-        while (written < chunk.length) {
-          const { bytesWritten } = await this.active.write(chunk, written, chunk.length - written);
-          written += bytesWritten;
+        // writev: the group's buffers go to the kernel as they are, without copying them into one.
+        const buffers = group.flatMap((w) => w.buffers);
+        const total = group.reduce((n, w) => n + w.bytes, 0);
+        let { bytesWritten: written } = await this.active.writev(buffers);
+        if (written < total) {
+          const rest = Buffer.concat(buffers).subarray(written);
+          for (let done = 0; done < rest.length; ) {
+            const { bytesWritten } = await this.active.write(rest, done, rest.length - done);
+            done += bytesWritten;
+          }
+          written = total;
         }
         await this.active.datasync();
         let offset = this.endOffset;

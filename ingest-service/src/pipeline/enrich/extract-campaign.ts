@@ -89,14 +89,24 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+// extractCampaign and parsePageContext both read an event's page URL: parse each text once. The URL
+// is only read, never changed, so sharing it is safe.
+let lastUrlText: string | undefined;
+let lastUrl: URL | undefined;
+
 /** An absolute URL, or undefined for anything else (relative or malformed URLs never throw). */
 function parseUrl(value: unknown): URL | undefined {
   if (typeof value !== 'string') return undefined;
+  if (value === lastUrlText) return lastUrl;
+  let url: URL | undefined;
   try {
-    return new URL(value.trim());
+    url = new URL(value.trim());
   } catch {
-    return undefined;
+    url = undefined;
   }
+  lastUrlText = value;
+  lastUrl = url;
+  return url;
 }
 
 /** Trimmed string capped at `max` UTF-16 units without splitting a surrogate pair; '' for non-strings. */

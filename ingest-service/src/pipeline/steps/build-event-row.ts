@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
-import type { QueuedEvent } from '../../queue/event-queue.js';
+import type { AcceptedEvent } from '../../queue/event-queue.js';
 import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
 import { ok, reject, type StepResult } from '../step-result.js';
@@ -15,7 +15,7 @@ const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
  * serialises the ClickHouse row once, as the JSONCompactEachRow line the loader inserts unchanged.
  */
 export function createBuildEventRowStep() {
-  return (draft: EventDraft, request: IngestRequest): StepResult<QueuedEvent> => {
+  return (draft: EventDraft, request: IngestRequest): StepResult<AcceptedEvent> => {
     const m = draft.message;
     const own = asObject(m.context);
     // Copy only when a batch-level context has to be merged in (the hot path has none).
@@ -85,7 +85,7 @@ export function createBuildEventRowStep() {
     return ok({
       dedupKey: `${request.sourceId}:${messageId}`,
       partitionKey: userId || anonymousId || messageId,
-      row: Buffer.from(JSON.stringify(eventRowValues(row)) + '\n'),
+      rowText: JSON.stringify(eventRowValues(row)) + '\n',
     });
   };
 }

@@ -46,7 +46,7 @@ export class KafkaPublisher {
     return new Promise((resolve, reject) => {
       const entry: Entry = {
         messages,
-        bytes: messages.reduce((n, m) => n + (m.value?.length ?? 0) + 64, 0),
+        bytes: messages.reduce((n, m) => n + messageBytes(m.value) + 64, 0),
         settled: false,
         resolve,
         reject,
@@ -133,4 +133,10 @@ function settle(entry: Entry, error: Error | null): void {
   entry.settled = true;
   if (error) entry.reject(error);
   else entry.resolve();
+}
+
+/** A message value's size in bytes (string values are UTF-8 encoded by kafkajs). */
+function messageBytes(value: Message['value']): number {
+  if (value == null) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { BatchHandler, EventQueue, QueuedEvent } from '../event-queue.js';
+import type { AcceptedEvent, BatchHandler, EventQueue, QueuedEvent } from '../event-queue.js';
 import type { IngestMetrics } from '../../metrics/ingest-metrics.js';
 import { KafkaPublisher } from './kafka-publisher.js';
 
@@ -57,11 +57,11 @@ export class KafkaQueue implements EventQueue {
     this.publisher = new KafkaPublisher(this.producers, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
   }
 
-  async publish(events: QueuedEvent[]): Promise<void> {
+  async publish(events: AcceptedEvent[]): Promise<void> {
     if (!this.publisher) throw new Error('the Kafka producer is not connected');
     if (events.length === 0) return;
     await this.publisher.publish(
-      events.map((e) => ({ key: e.partitionKey, value: e.row, headers: { [DEDUP_KEY_HEADER]: e.dedupKey } })),
+      events.map((e) => ({ key: e.partitionKey, value: e.rowText, headers: { [DEDUP_KEY_HEADER]: e.dedupKey } })),
     );
   }
 
