@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConnectorError } from './errors.js';
 import type { GraphClient, GraphClientOptions } from './graph/graph-client.js';
+import type { CapiUserIdentity } from './identifiers/hash-identifiers.js';
 import type { AudienceMember } from './identifiers/member.js';
 
 /** One batch the audience runner hands a connector. */
@@ -87,6 +88,8 @@ export interface TrackedEvent {
   properties?: Record<string, unknown>;
   context?: Record<string, unknown> & { ip?: string; userAgent?: string; fbc?: string; fbp?: string; page?: { url?: string }; traits?: Record<string, unknown> };
   traits?: Record<string, unknown>;
+  /** The person's identifiers from the profile store; the event's own traits win over them. */
+  identity?: Partial<CapiUserIdentity>;
 }
 
 export interface EventsResult {

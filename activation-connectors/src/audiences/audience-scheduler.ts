@@ -12,9 +12,9 @@ export interface ScheduledPair {
   mode?: 'diff' | 'full';
 }
 
-export interface AudienceSchedulerOptions {
+export interface AudienceSchedulerOptions<R = AudienceRun> {
   /** Runs one pair now (wraps `runAudienceSync` with the stores and connectors). */
-  run: (pair: ScheduledPair, mode: 'diff' | 'full') => Promise<AudienceRun>;
+  run: (pair: ScheduledPair, mode: 'diff' | 'full') => Promise<R>;
   /** When the pair last started a run (from the run history), for catching up after a restart. */
   lastStartedAt: (pair: ScheduledPair) => Promise<Date | undefined>;
   onError?: (pair: ScheduledPair, err: unknown) => void;
@@ -36,11 +36,12 @@ export function validateCron(expression: string, timezone?: string): void {
  * skips a tick while the previous one runs (`protect`), and the runner's store lock covers other
  * processes and "run now".
  */
-export class AudienceScheduler {
+export class AudienceScheduler<R = AudienceRun> {
   private readonly jobs = new Map<string, { pair: ScheduledPair; cron: Cron }>();
-  private readonly running = new Map<string, Promise<AudienceRun | undefined>>();
+  private readonly running = new Map<string, Promise<R | undefined>>();
 
-  constructor(private readonly o: AudienceSchedulerOptions) {}
+  /** Also schedules Conversions API feeds (one "pair" per feed), so both share catch-up and overlap rules. */
+  constructor(private readonly o: AudienceSchedulerOptions<R>) {}
 
   private key(p: Pick<ScheduledPair, 'audienceId' | 'destinationId'>): string {
     return `${p.audienceId}:${p.destinationId}`;
@@ -74,7 +75,7 @@ export class AudienceScheduler {
   }
 
   /** "Run now": resolves with the run, or undefined when that pair is already running. */
-  runNow(audienceId: string, destinationId: string, mode?: 'diff' | 'full'): Promise<AudienceRun | undefined> {
+  runNow(audienceId: string, destinationId: string, mode?: 'diff' | 'full'): Promise<R | undefined> {
     const key = this.key({ audienceId, destinationId });
     const current = this.running.get(key);
     if (current) return current.then(() => undefined);

@@ -20,6 +20,7 @@ export const conversionsApiSettingsSchema = z.object({
 });
 export type ConversionsApiSettings = z.infer<typeof conversionsApiSettingsSchema>;
 
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v.length > 0)) as Partial<T>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** One Sextant event as a CAPI server event (meta.md §2.2): `event_id` = `messageId` for pixel dedup. */
@@ -28,6 +29,7 @@ export function toServerEvent(e: TrackedEvent, metaName: string, settings: Conve
   const p = e.properties ?? {};
   const address = (traits.address ?? {}) as Record<string, unknown>;
   const user = hashCapiUserData({
+    ...definedOnly(e.identity ?? {}),
     ...(str(traits.email ?? p.email) ? { email: str(traits.email ?? p.email)! } : {}),
     ...(str(traits.phone) ? { phone: str(traits.phone)! } : {}),
     ...(str(traits.firstName ?? traits.first_name) ? { firstName: str(traits.firstName ?? traits.first_name)! } : {}),
@@ -113,6 +115,12 @@ export const conversionsApi: DestinationDefinition<ConversionsApiSettings> = {
       const body = toServerEvent(e, metaName, s, stats);
       if (!Number.isFinite(body.event_time) || (body.event_time as number) < nowS - SEVEN_DAYS_S + 60) {
         result.dropped.push({ messageId: e.messageId, reason: 'older than 7 days' });
+        continue;
+      }
+      // A website event without these fails the whole request (meta.md §2.2): drop it here, named.
+      const ud = body.user_data as Record<string, unknown>;
+      if (s.actionSource === 'website' && (typeof ud.client_user_agent !== 'string' || typeof body.event_source_url !== 'string')) {
+        result.dropped.push({ messageId: e.messageId, reason: 'website events need a user agent and a page URL' });
         continue;
       }
       ready.push({ messageId: e.messageId, body });

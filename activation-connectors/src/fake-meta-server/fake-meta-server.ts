@@ -11,6 +11,8 @@ export interface InjectedError {
   match: RegExp;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Let this many matching requests through first (default 0): fail a later batch of a run. */
+  skip?: number;
   code: number;
   subcode?: number;
   status?: number;
@@ -59,7 +61,7 @@ export class FakeMetaServer {
 
   /** The next `times` requests matching `match` fail with this error. */
   inject(error: InjectedError): void {
-    this.injected.push({ ...error, left: error.times ?? 1 });
+    this.injected.push({ ...error, left: error.times ?? 1, skip: error.skip ?? 0 });
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -135,7 +137,8 @@ export class FakeMetaServer {
 
       const key = `${method} ${route}`;
       const inj = this.injected.find((i) => i.left > 0 && i.match.test(key));
-      if (inj) {
+      if (inj && (inj.skip ?? 0) > 0) inj.skip! -= 1;
+      else if (inj) {
         inj.left -= 1;
         const throttle = THROTTLE_CODES.has(inj.code);
         this.fail(res, {

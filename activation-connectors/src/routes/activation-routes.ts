@@ -10,6 +10,7 @@ import type { GraphClientOptions } from '../graph/graph-client.js';
 import { destinations, findDestination } from '../registry.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { webhookSecretsFromEnv, type WhatsAppWebhookSecrets } from '../whatsapp/webhook-config.js';
+import { conversionsFeedRoutes } from './conversions-feed-routes.js';
 import { whatsappWebhookRoutes } from './whatsapp-webhook-routes.js';
 
 export interface ActivationRoutesOptions {
@@ -35,7 +36,7 @@ function fail(reply: FastifyReply, status: number, code: string, message: string
 
 /**
  * Activation under `/api`: the WhatsApp webhook (signed by Meta, no token), and behind the admin token
- * the audience routes below. Two sibling plugins, so the token check never applies to Meta's calls
+ * the audience routes below and the Conversions API feeds. Sibling plugins, so the token check never applies to Meta's calls
  * and the webhook's raw-body parser never applies to the admin API.
  */
 export const activationRoutes: FastifyPluginAsync<ActivationRoutesOptions> = async (app, options) => {
@@ -44,6 +45,8 @@ export const activationRoutes: FastifyPluginAsync<ActivationRoutesOptions> = asy
   const envSecrets = options.whatsappWebhook ?? webhookSecretsFromEnv();
   await app.register(whatsappWebhookRoutes, { client, secrets: cachedWebhookSecrets(envSecrets, repo) });
   await app.register(audienceRoutes, { ...options, repo });
+  await app.register(conversionsFeedRoutes, { client, requireAuth: options.requireAuth, secretKey: options.secretKey,
+    ...(options.schedule !== undefined ? { schedule: options.schedule } : {}), ...(options.graph ? { graph: options.graph } : {}) });
 };
 
 /** Env secrets plus those of every WhatsApp destination, re-read at most every 10 s. */
