@@ -21,6 +21,7 @@ export function statusEventRow(s: WhatsAppStatus, to: LoggedMessage, receivedAtM
     status: s.status,
     recipient_phone: to.phone || s.recipientId,
     campaign_id: to.campaign,
+    ...(to.destinationId ? { destination_id: to.destinationId } : {}),
     channel: 'whatsapp',
     ...(s.errors.length > 0 ? { error_code: s.errors[0]!.code, errors: s.errors } : {}),
   };
