@@ -71,4 +71,31 @@ describe('event loader', () => {
     const rs = await store.client.query({ query: "SELECT count() AS n FROM events WHERE message_id IN ('t1','t2','t3')", format: 'JSONEachRow' });
     expect(Number((await rs.json<{ n: number }>())[0]!.n)).toBe(3);
   });
+
+  it('a failed insert releases its keys: the retried batch is stored, repeats inside it once, a corrected dead-lettered event later', async () => {
+    let failNext = true;
+    const flaky: Store = {
+      ...store,
+      insertRaw: async (insert) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('connection reset'); // not a data error: the whole batch fails
+        }
+        return store.insertRaw(insert);
+      },
+    };
+    const load = createEventLoader({
+      store: flaky, recentIds: new RecentIds(1000), metrics: createIngestMetrics(), logger: pino({ level: 'silent' }),
+      deadLetter: createFileDeadLetterSink(path.join(dir, 'dead3.ndjson')),
+    });
+    const batch = [event('r1'), event('r2'), event('r1'), event('r3', { timestamp: 'bad' })];
+    await expect(load(batch)).rejects.toThrow(/connection reset/);
+    await load(batch);
+    await load([event('r3')]); // the corrected resend of the dead-lettered event
+    const rs = await store.client.query({
+      query: "SELECT message_id, count() AS n FROM events WHERE message_id IN ('r1','r2','r3') GROUP BY message_id ORDER BY message_id",
+      format: 'JSONEachRow',
+    });
+    expect((await rs.json<{ message_id: string; n: number }>()).map((r) => [r.message_id, Number(r.n)])).toEqual([['r1', 1], ['r2', 1], ['r3', 1]]);
+  });
 });

@@ -48,6 +48,8 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
       if (events.length === 1) {
         const reason = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
         await deadLetter.send(events, `clickhouse rejected the row: ${reason}`);
+        // Not stored: a corrected resend with the same messageId must not be dropped as a repeat.
+        recentIds.delete(events[0]!.dedupKey);
         metrics.deadLettered.inc({ reason: 'clickhouse_rejected' });
         logger.warn({ dedupKey: events[0]!.dedupKey, reason }, 'event sent to the dead-letter sink');
         return 0;
@@ -58,22 +60,25 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
   };
 
   return async (batch: QueuedEvent[]) => {
+    // Each key is claimed in the recent-ids window as it is checked, which also drops repeats inside
+    // the batch; if the insert fails, the claims are released so the retry stores the events.
     const fresh: QueuedEvent[] = [];
-    const seen = new Set<string>();
     for (let i = 0; i < batch.length; i += SLICE) {
-      for (const e of batch.slice(i, i + SLICE)) {
-        if (recentIds.has(e.dedupKey) || seen.has(e.dedupKey)) continue;
-        seen.add(e.dedupKey);
-        fresh.push(e);
+      const end = Math.min(batch.length, i + SLICE);
+      for (let j = i; j < end; j++) {
+        const e = batch[j]!;
+        if (recentIds.add(e.dedupKey)) fresh.push(e);
       }
-      await yieldToRequests();
+      if (end < batch.length) await yieldToRequests();
     }
     const duplicates = batch.length - fresh.length;
     if (duplicates > 0) metrics.eventsDeduplicated.inc(duplicates);
-    if (fresh.length > 0) metrics.eventsStored.inc(await insertOrIsolate(fresh));
-    for (let i = 0; i < fresh.length; i += SLICE) {
-      for (const e of fresh.slice(i, i + SLICE)) recentIds.add(e.dedupKey);
-      await yieldToRequests();
+    if (fresh.length === 0) return;
+    try {
+      metrics.eventsStored.inc(await insertOrIsolate(fresh));
+    } catch (err) {
+      for (const e of fresh) recentIds.delete(e.dedupKey);
+      throw err;
     }
   };
 }
@@ -94,7 +99,7 @@ async function prepareInsert(events: QueuedEvent[]): Promise<{ body: Buffer; tok
     const slice = events.slice(i, i + SLICE);
     hash.update(slice.map((e) => e.dedupKey).join('\n') + '\n');
     parts.push(Buffer.concat(slice.map((e) => e.row)));
-    await yieldToRequests();
+    if (i + SLICE < events.length) await yieldToRequests();
   }
   return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), token: hash.digest('hex') };
 }

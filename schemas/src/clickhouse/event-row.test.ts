@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { EVENT_ROW_COLUMNS, eventRowSchema, formatClickHouseDateTime64, type EventRow } from './event-row.js';
+import { EVENT_ROW_COLUMNS, eventRowSchema, eventRowValues, formatClickHouseDateTime64, type EventRow } from './event-row.js';
 import { createEvents } from './migrations/0001-create-events.js';
 
 /** The text between the parenthesis opening the column list and its matching close. */
@@ -68,6 +68,12 @@ describe('event row', () => {
   });
 
   const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(eventRowSchema);
+
+  it('gives a row\'s values in EVENT_ROW_COLUMNS order, every column once', () => {
+    // Each column holds its own name, so the output must read back as the column list.
+    const named = Object.fromEntries(EVENT_ROW_COLUMNS.map((c) => [c, c])) as unknown as EventRow;
+    expect(eventRowValues(named)).toEqual([...EVENT_ROW_COLUMNS]);
+  });
 
   it('accepts a complete row', () => {
     expect(validate(row)).toBe(true);

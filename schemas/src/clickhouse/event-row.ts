@@ -113,6 +113,18 @@ let lastSecondText = '';
  * The row's values in `EVENT_ROW_COLUMNS` order: one line of JSONCompactEachRow, which ClickHouse
  * parses about twice as fast as JSONEachRow (no key matching per field).
  */
-export function eventRowValues(row: EventRow): unknown[] {
-  return EVENT_ROW_COLUMNS.map((column) => row[column]);
+export function eventRowValues(r: EventRow): unknown[] {
+  // Written out rather than mapped over EVENT_ROW_COLUMNS: named reads are much cheaper than keyed
+  // ones on the ingest hot path. event-row.test.ts checks that the order is EVENT_ROW_COLUMNS'.
+  return [
+    r.source_id, r.message_id, r.type, r.event, r.name,
+    r.anonymous_id, r.user_id, r.group_id, r.previous_id,
+    r.timestamp, r.original_timestamp, r.sent_at, r.received_at,
+    r.ip, r.user_agent, r.browser, r.browser_version, r.os, r.os_version, r.device_type, r.is_bot,
+    r.page_url, r.page_path, r.page_referrer,
+    r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term, r.utm_content,
+    r.fbclid, r.gclid, r.ttclid, r.msclkid,
+    r.order_id, r.revenue, r.currency, r.product_ids,
+    r.properties, r.traits, r.context,
+  ];
 }
