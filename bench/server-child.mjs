@@ -35,7 +35,9 @@ export async function startServer({ command = 'start', env = {}, readyTimeoutMs 
   const dataDir = mkdtempSync(path.join(tmpdir(), command === 'start' ? 'sextant-bench-' : `sextant-bench-${command}-`));
   const port = await freePort();
   const writeKey = 'bench_write_key_0001';
-  const child = spawn(process.execPath, [CLI_PATH, command], {
+  // For profiling a role, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI_PATH, command], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

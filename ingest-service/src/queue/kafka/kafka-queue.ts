@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { AcceptedEvent, BatchHandler, EventQueue, QueuedEvent } from '../event-queue.js';
 import type { IngestMetrics } from '../../metrics/ingest-metrics.js';
 import { KafkaPublisher } from './kafka-publisher.js';
+import { decodeEventMessage, encodeEventMessages } from './event-message-codec.js';
 
-export const DEDUP_KEY_HEADER = 'sextant-key';
+export { DEDUP_KEY_HEADER, EVENT_KEYS_HEADER } from './event-message-codec.js';
 
 export interface KafkaQueueOptions {
   kafka: Kafka;
@@ -23,8 +24,8 @@ export interface KafkaQueueOptions {
 }
 
 /**
- * The production queue: ingest publishes to a Kafka topic keyed by the shopper (so one shopper's
- * events stay in order on one partition); the loader consumes it as a consumer group. Offsets are
+ * The production queue: ingest publishes to a Kafka topic partitioned by the shopper (so one
+ * shopper's events stay in order on one partition), one record per partition per request; the loader consumes it as a consumer group. Offsets are
  * committed only after the batch handler (the ClickHouse insert) succeeded; until then the batch is
  * retried with backoff while the consumer keeps its group membership. A message that is not a Sextant
  * event goes to the dead-letter topic with the reason, and the partition moves on.
@@ -38,6 +39,9 @@ export class KafkaQueue implements EventQueue {
   private joinedOnce = false;
   private needsAssignmentHook = false;
   private lagTimer: NodeJS.Timeout | null = null;
+  private partitionTimer: NodeJS.Timeout | null = null;
+  /** The events topic's partition count, which publishing groups by (refreshed every minute). */
+  private partitions = 0;
 
   constructor(private readonly options: KafkaQueueOptions) {}
 
@@ -55,14 +59,34 @@ export class KafkaQueue implements EventQueue {
       await producer.connect();
     }
     this.publisher = new KafkaPublisher(this.producers, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
+    this.partitions = await this.fetchPartitionCount();
+    // Partitions can be added to a live topic: pick them up without a restart.
+    this.partitionTimer = setInterval(() => {
+      this.fetchPartitionCount().then(
+        (n) => (this.partitions = n),
+        (err: unknown) => this.options.logger.warn({ err }, 'could not refresh the partition count of the events topic'),
+      );
+    }, 60_000);
+    this.partitionTimer.unref();
+  }
+
+  private async fetchPartitionCount(): Promise<number> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topic] });
+      const n = topics[0]?.partitions.length ?? 0;
+      if (n < 1) throw new Error(`Kafka topic ${this.options.topic} has no partitions`);
+      return n;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async publish(events: AcceptedEvent[]): Promise<void> {
     if (!this.publisher) throw new Error('the Kafka producer is not connected');
     if (events.length === 0) return;
-    await this.publisher.publish(
-      events.map((e) => ({ key: e.partitionKey, value: e.rowText, headers: { [DEDUP_KEY_HEADER]: e.dedupKey } })),
-    );
+    await this.publisher.publish(encodeEventMessages(events, this.partitions));
   }
 
   consume(handler: BatchHandler): void {
@@ -120,9 +144,9 @@ export class KafkaQueue implements EventQueue {
     const events: QueuedEvent[] = [];
     const poison: { message: KafkaMessage; reason: string }[] = [];
     for (const message of batch.messages) {
-      const decoded = decodeMessage(message);
+      const decoded = decodeEventMessage(message);
       if (typeof decoded === 'string') poison.push({ message, reason: decoded });
-      else events.push(decoded);
+      else for (const e of decoded) events.push(e);
     }
     if (poison.length > 0) await this.sendToDeadLetterTopic(poison, batch.partition);
 
@@ -206,24 +230,9 @@ export class KafkaQueue implements EventQueue {
 
   async close(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
+    if (this.partitionTimer) clearInterval(this.partitionTimer);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.publisher?.idle();
     for (const p of [...this.producers, this.dlqProducer]) await p?.disconnect().catch(() => undefined);
   }
-}
-
-/** A Sextant event message, or the reason it is not one. */
-function decodeMessage(message: KafkaMessage): QueuedEvent | string {
-  const header = message.headers?.[DEDUP_KEY_HEADER];
-  const dedupKey = Buffer.isBuffer(header) ? header.toString('utf8') : typeof header === 'string' ? header : '';
-  if (!dedupKey || !dedupKey.includes(':')) return `missing ${DEDUP_KEY_HEADER} header`;
-  if (!message.value || message.value.length === 0) return 'empty message value';
-  const row = message.value;
-  // Cheap shape check; ClickHouse validates the row fully and the loader isolates what it refuses.
-  if (row[0] !== 0x5b /* [ */) return 'the value is not a JSON row';
-  return {
-    dedupKey,
-    partitionKey: message.key?.toString('utf8') ?? '',
-    row: row[row.length - 1] === 0x0a ? row : Buffer.concat([row, Buffer.from('\n')]),
-  };
 }
