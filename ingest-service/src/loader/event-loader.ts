@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BatchHandler, QueuedEvent } from '../queue/event-queue.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { RecentIds } from './recent-ids.js';
+import type { SuppressionList } from './suppression-list.js';
 import type { DeadLetterSink } from './dead-letter.js';
 import { isDataError } from './classify-insert-error.js';
 
@@ -15,6 +16,8 @@ export interface EventLoaderOptions {
   metrics: IngestMetrics;
   logger: Logger;
   deadLetter: DeadLetterSink;
+  /** Deleted shoppers whose later events are dropped, not stored. */
+  suppression?: SuppressionList;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface EventLoaderOptions {
  * stores them once.
  */
 export function createEventLoader(options: EventLoaderOptions): BatchHandler {
-  const { store, recentIds, metrics, deadLetter, logger } = options;
+  const { store, recentIds, metrics, deadLetter, logger, suppression } = options;
 
   const insert = async (events: QueuedEvent[]) => {
     const { body, token } = await prepareInsert(events);
@@ -62,16 +65,24 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
   return async (batch: QueuedEvent[]) => {
     // Each key is claimed in the recent-ids window as it is checked, which also drops repeats inside
     // the batch; if the insert fails, the claims are released so the retry stores the events.
+    await suppression?.refreshIfStale();
+    const checkSuppressed = suppression !== undefined && suppression.size > 0;
+    let suppressed = 0;
     const fresh: QueuedEvent[] = [];
     for (let i = 0; i < batch.length; i += SLICE) {
       const end = Math.min(batch.length, i + SLICE);
       for (let j = i; j < end; j++) {
         const e = batch[j]!;
+        if (checkSuppressed && suppression.isSuppressed(e.partitionKey)) {
+          suppressed++;
+          continue;
+        }
         if (recentIds.add(e.dedupKey)) fresh.push(e);
       }
       if (end < batch.length) await yieldToRequests();
     }
-    const duplicates = batch.length - fresh.length;
+    if (suppressed > 0) metrics.eventsSuppressed.inc(suppressed);
+    const duplicates = batch.length - suppressed - fresh.length;
     if (duplicates > 0) metrics.eventsDeduplicated.inc(duplicates);
     if (fresh.length === 0) return;
     try {

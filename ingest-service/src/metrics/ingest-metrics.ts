@@ -7,6 +7,7 @@ export interface IngestMetrics {
   eventsRejected: Counter<'code'>;
   eventsStored: Counter;
   eventsDeduplicated: Counter;
+  eventsSuppressed: Counter;
   deadLettered: Counter<'reason'>;
   consumerLag: Gauge<'partition'>;
   queueDepthEvents: Gauge;
@@ -23,6 +24,7 @@ export function createIngestMetrics(): IngestMetrics {
     eventsRejected: new Counter({ name: 'sextant_events_rejected_total', help: 'Events or requests rejected, by error code', labelNames: ['code'], registers: [registry] }),
     eventsStored: new Counter({ name: 'sextant_events_stored_total', help: 'Events inserted into ClickHouse', registers: [registry] }),
     eventsDeduplicated: new Counter({ name: 'sextant_events_deduplicated_total', help: 'Redelivered events dropped by messageId', registers: [registry] }),
+    eventsSuppressed: new Counter({ name: 'sextant_events_suppressed_total', help: 'Events of deleted (suppressed) shoppers dropped by the loader', registers: [registry] }),
     deadLettered: new Counter({ name: 'sextant_dead_letter_total', help: 'Events sent to the dead-letter sink (topic or file), by reason', labelNames: ['reason'], registers: [registry] }),
     consumerLag: new Gauge({ name: 'sextant_kafka_consumer_lag', help: 'Messages in the events topic not yet loaded, per partition', labelNames: ['partition'], registers: [registry] }),
     queueDepthEvents: new Gauge({ name: 'sextant_queue_depth_events', help: 'Events accepted but not yet stored', registers: [registry] }),

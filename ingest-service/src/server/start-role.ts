@@ -8,6 +8,7 @@ import { buildApp } from '../app/build-app.js';
 import { loggerOptions } from '../app/logger-options.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { createEventLoader, seedRecentIds } from '../loader/event-loader.js';
+import { SuppressionList } from '../loader/suppression-list.js';
 import { RecentIds } from '../loader/recent-ids.js';
 import { createFileDeadLetterSink } from '../loader/dead-letter.js';
 import { createIngestMetrics } from '../metrics/ingest-metrics.js';
@@ -121,7 +122,14 @@ export async function startRole(role: Role, config: SextantEnv, options: { logge
       const replayed = queue instanceof EmbeddedQueue ? queue.replayedKeys() : [];
       await seedRecentIds(client, recentIds, replayed);
       queue.consume(
-        createEventLoader({ store: store!, recentIds, metrics, logger, deadLetter: createFileDeadLetterSink(path.join(dataDir, 'dead-letter.ndjson')) }),
+        createEventLoader({
+          store: store!,
+          recentIds,
+          metrics,
+          logger,
+          deadLetter: createFileDeadLetterSink(path.join(dataDir, 'dead-letter.ndjson')),
+          suppression: new SuppressionList(client, config.SEXTANT_SUPPRESSION_REFRESH_MS),
+        }),
       );
     }
 

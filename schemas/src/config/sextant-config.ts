@@ -48,6 +48,8 @@ export const sextantEnvSchema = z.object({
   SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(50_000),
   /** How many recent message ids the loader remembers to drop redeliveries. */
   SEXTANT_DEDUP_WINDOW_IDS: intFromEnv(1000, 20_000_000).default(1_000_000),
+  /** How stale the loader's copy of the suppression list (deleted shoppers) may get before a batch, in ms. */
+  SEXTANT_SUPPRESSION_REFRESH_MS: intFromEnv(0, 3_600_000).default(10_000),
   /** Kafka bootstrap servers (`host:port,host:port`). Set: the queue is Kafka; unset: the embedded log. */
   KAFKA_BROKERS: z
     .string()
