@@ -89,7 +89,7 @@ describe('attribution (hand-computed)', () => {
   });
   it('prints the same SQL for the same definition (snapshot)', () => {
     const q = buildAttributionQuery(DEF);
-    expect({ models: q.modelsSql, transitions: q.transitionsSql, params: q.params }).toMatchSnapshot();
+    expect({ sql: q.sql, params: q.params }).toMatchSnapshot();
   });
 });
 

@@ -1,34 +1,40 @@
 import { attributionDefinitionSchema, type AttributionDefinition, type AttributionDefinitionInput } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
 import { QueryParams } from '../dsl/query-params.js';
-import { personEventsSql } from '../sql/person-sql.js';
-import { CHANNEL_COLUMNS, CHANNEL_SQL, chTime } from './channel-sql.js';
+import { chTime } from './channel-sql.js';
+import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 import { CONVERSION, NULL_STATE, START } from './markov.js';
 
 export interface BuiltAttributionQuery {
   definition: AttributionDefinition;
-  /** Rule-based models side by side: one row per (channel, campaign) with `rev_<model>` and `conv_<model>`. */
-  modelsSql: string;
-  /** Markov transition counts (`from`, `to`, `count`) over touched conversions and non-converting journeys. */
-  transitionsSql: string;
+  /**
+   * One pass over the touches and conversions, two kinds of rows (`kind`):
+   * - `0`: per (channel, campaign) `a`/`b`, the rule-based models side by side in `v`:
+   *   revenue of each model in `RULE_MODELS` order, then conversions in the same order;
+   * - `1`: Markov transition counts, `a` → `b`, count in `v[1]`, over touched conversions and
+   *   non-converting journeys.
+   */
+  sql: string;
   params: Record<string, unknown>;
 }
 
+/** The rule-based models, in the order of the values of a `kind = 0` row. */
+export const RULE_MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'] as const;
+
 /** Latest units-per-USD rate of each currency (no row: taken as 1). */
 export const LATEST_RATES_SQL = `(SELECT currency, argMax(usd_rate, date) AS usd_rate FROM exchange_rates GROUP BY currency)`;
-
-/** A touch: a page view that starts a session or carries campaign data / a click id, or a named touch event. */
-function touchWhere(names: string): string {
-  return `((type = 'page' AND (utm_source != '' OR utm_medium != '' OR fbclid != '' OR gclid != '' OR ttclid != '' OR msclkid != ''
-      OR position(context, '"sessionStart":true') > 0)) OR (type = 'track' AND event IN ${names}))`;
-}
+/** The same as two parallel arrays (currencies, rates), for `transform` in a scalar subquery. */
+const RATES_ARRAYS_SQL = `(SELECT (groupArray(toString(currency)), groupArray(toFloat64(usd_rate))) FROM ${LATEST_RATES_SQL})`;
 
 /**
- * Attribution in SQL. Each conversion (the conversion event in [from, to), revenue in USD at the latest
- * rate) gets its person's touches in [conversion − lookback, conversion], ordered by time (ties by
- * channel, campaign); the weights of every rule-based model are arrays over that path, expanded with
- * one ARRAY JOIN and summed per channel (and campaign). A conversion with no touch goes to `(none)`
- * in every model, so each model's column adds up to the total.
+ * Attribution in SQL, in one pass. Each person's touches (a page view that starts a session or carries
+ * campaign data, or a named touch event, in [from − lookback, to)) and conversions (the conversion event
+ * in [from, to), revenue in USD at the latest rate) are gathered once. Each conversion gets the touches
+ * in [conversion − lookback, conversion], ordered by time (ties by channel, campaign); the weights of
+ * every rule-based model are arrays over that path, summed per channel (and campaign). A conversion
+ * with no touch goes to `(none)` in every model, so each model's column adds up to the total. The same
+ * paths, and the touches in [from, to) of persons without a conversion, are the Markov journeys.
+ * Channels come from the materialized `channel` column (migration 0031).
  */
 export function buildAttributionQuery(input: AttributionDefinitionInput | AttributionDefinition): BuiltAttributionQuery {
   const parsed = attributionDefinitionSchema.safeParse(input);
@@ -44,23 +50,32 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
   const conv = p.named('conversion_event', def.conversion_event, 'String');
   const names = p.named('touch_events', def.touch_events, 'Array(String)');
   const campaignExpr = def.group_by === 'campaign' ? `if(utm_campaign = '', '(none)', utm_campaign)` : `''`;
+  const fromMs = `toUInt64(toUnixTimestamp64Milli(${from}))`;
 
-  const touchCols = new Set<string>(['timestamp', 'type', 'event', 'context', 'utm_campaign', 'msclkid', ...CHANNEL_COLUMNS]);
-  const touches = `SELECT person_id, groupArray((toUInt64(toUnixTimestamp64Milli(timestamp)), ${CHANNEL_SQL}, ${campaignExpr})) AS touches
-    FROM (${personEventsSql([...touchCols], `${touchWhere(names)} AND timestamp >= ${from} - toIntervalMillisecond(${lookback}) AND timestamp < ${to}`)})
-    GROUP BY person_id`;
-  const conversions = `SELECT ce.person_id AS person_id, toUInt64(toUnixTimestamp64Milli(ce.timestamp)) AS cts,
-      ifNull(ce.revenue, 0) / if(r.usd_rate > 0, r.usd_rate, 1) AS rev
-    FROM (${personEventsSql(['timestamp', 'revenue', 'currency'], `event = ${conv} AND timestamp >= ${from} AND timestamp < ${to}`)}) AS ce
-    LEFT ANY JOIN ${LATEST_RATES_SQL} AS r ON r.currency = ce.currency`;
-  const paths = `SELECT c.person_id AS person_id, c.cts AS cts, c.rev AS rev,
-      arraySort(x -> x, arrayFilter(x -> x.1 <= c.cts AND x.1 + ${lookback} >= c.cts, t.touches)) AS path, length(path) AS n
-    FROM (${conversions}) AS c LEFT ANY JOIN (${touches}) AS t ON t.person_id = c.person_id`;
+  const isTouch = `((event = '' AND type = 'page' AND (session_start OR campaign_tagged)) OR (type = 'track' AND event IN ${names}))`;
+  const isConv = `(event = ${conv} AND timestamp >= ${from})`;
+  const rows = withPersonSql(
+    `SELECT key_hash, toUInt64(toUnixTimestamp64Milli(timestamp)) AS ts, toUInt8(${isTouch}) AS is_touch, toUInt8(${isConv}) AS is_conv,
+        toString(channel) AS ch, ${campaignExpr} AS camp,
+        ifNull(revenue, 0) / if(transform(toString(currency), rates.1, rates.2, 0.) > 0, transform(toString(currency), rates.1, rates.2, 0.), 1) AS usd
+      FROM events
+      WHERE ((${isTouch} AND timestamp >= ${from} - toIntervalMillisecond(${lookback})) OR ${isConv}) AND timestamp < ${to} AND ${NOT_SUPPRESSED_SQL}`,
+    ['ts', 'is_touch', 'is_conv', 'ch', 'camp', 'usd'],
+  );
+  // Per person: touches sorted by (time, channel, campaign); one journey per conversion (its path), or
+  // one null journey of the touches in [from, to) when the person did not convert.
+  const journeys = `SELECT person_id,
+      arraySort(groupArrayIf((ts, ch, camp), is_touch = 1)) AS touches,
+      groupArrayIf((ts, usd), is_conv = 1) AS convs,
+      if(empty(convs),
+        [(toUInt8(0), 0., toUInt64(0), arrayFilter(x -> x.1 >= ${fromMs}, touches))],
+        arrayMap(c -> (toUInt8(1), c.2, c.1, arrayFilter(x -> x.1 <= c.1 AND x.1 + ${lookback} >= c.1, touches)), convs)) AS js
+    FROM (${rows}) GROUP BY person_id`;
 
   const idx = 'range(1, n + 1)';
   const lndIndex = `if(arrayExists(x -> x.2 != 'direct', path), arrayLastIndex(x -> x.2 != 'direct', path), n)`;
   const decayRaw = `arrayMap(x -> pow(2, -(toFloat64(cts) - toFloat64(x.1)) / ${half}), path)`;
-  const weights: Record<string, string> = {
+  const weights: Record<(typeof RULE_MODELS)[number], string> = {
     first_touch: `arrayMap(i -> toFloat64(i = 1), ${idx})`,
     last_touch: `arrayMap(i -> toFloat64(i = n), ${idx})`,
     last_non_direct: `arrayMap(i -> toFloat64(i = ${lndIndex}), ${idx})`,
@@ -70,24 +85,24 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
         n = 2, if(${pf} + ${pl} > 0, if(i = 1, ${pf}, ${pl}) / (${pf} + ${pl}), 0.5),
         i = 1, ${pf}, i = n, ${pl}, (1 - ${pf} - ${pl}) / (n - 2)), ${idx})`,
   };
-  const models = Object.keys(weights);
-  const ones = models.map(() => '1.').join(', ');
-  const expanded = `SELECT rev, arrayJoin(if(n = 0, [('(none)', '', ${ones})],
-      arrayMap(i -> (path[i].2, path[i].3, ${models.map((m) => `w_${m}[i]`).join(', ')}), ${idx}))) AS e
-    FROM (SELECT rev, n, path, ${models.map((m) => `${weights[m]} AS w_${m}`).join(', ')} FROM (${paths}))`;
-  const modelsSql = `SELECT e.1 AS channel, e.2 AS campaign,
-      ${models.map((m, i) => `sum(e.${i + 3} * rev) AS rev_${m}, sum(e.${i + 3}) AS conv_${m}`).join(',\n      ')}
-    FROM (${expanded}) GROUP BY channel, campaign ORDER BY channel, campaign`;
-
-  // Markov: each touched conversion is a journey ending in (conversion); each person with touches in
-  // [from, to) and no conversion there is a journey ending in (null).
+  const ones = RULE_MODELS.map(() => '1.');
   const state = (x: string) => (def.group_by === 'campaign' ? `concat(${x}.2, ' / ', ${x}.3)` : `${x}.2`);
-  const journeys = `SELECT arrayMap(x -> ${state('x')}, path) AS seq, '${CONVERSION}' AS end FROM (${paths}) WHERE n > 0
-    UNION ALL
-    SELECT arrayMap(x -> ${state('x')}, arraySort(x -> x, arrayFilter(x -> x.1 >= toUInt64(toUnixTimestamp64Milli(${from})), touches))) AS seq, '${NULL_STATE}' AS end
-    FROM (${touches}) WHERE person_id NOT IN (SELECT person_id FROM (${conversions})) AND length(seq) > 0`;
-  const transitionsSql = `SELECT tr.1 AS from, tr.2 AS to, count() AS count
-    FROM (SELECT arrayJoin(arrayZip(arrayPushFront(seq, '${START}'), arrayPushBack(seq, end))) AS tr FROM (${journeys}))
-    GROUP BY from, to ORDER BY from, to`;
-  return { definition: def, modelsSql, transitionsSql, params: p.values };
+  // Output items of a journey: model rows of a conversion (one per touch, or (none)), then transitions.
+  const items = `arrayConcat(
+      if(converted = 0, [], if(n = 0, [(toUInt8(0), '(none)', '', [${[...ones.map(() => 'rev'), ...ones].join(', ')}])],
+        arrayMap(i -> (toUInt8(0), path[i].2, path[i].3, [${RULE_MODELS.map((m) => `w_${m}[i] * rev`).join(', ')}, ${RULE_MODELS.map((m) => `w_${m}[i]`).join(', ')}]), ${idx}))),
+      if(n = 0, [], arrayMap(t -> (toUInt8(1), t.1, t.2, [1.]),
+        arrayZip(arrayPushFront(seq, '${START}'), arrayPushBack(seq, if(converted = 1, '${CONVERSION}', '${NULL_STATE}'))))))`;
+  const sql = `WITH ${RATES_ARRAYS_SQL} AS rates
+    SELECT it.1 AS kind, it.2 AS a, it.3 AS b, sumForEach(it.4) AS v
+    FROM (
+      SELECT arrayJoin(${items}) AS it
+      FROM (
+        SELECT j.1 AS converted, j.2 AS rev, j.3 AS cts, j.4 AS path, length(path) AS n, arrayMap(x -> ${state('x')}, path) AS seq,
+          ${RULE_MODELS.map((m) => `if(converted = 1, ${weights[m]}, []) AS w_${m}`).join(',\n          ')}
+        FROM (${journeys}) ARRAY JOIN js AS j
+      )
+    )
+    GROUP BY kind, a, b ORDER BY kind, a, b`;
+  return { definition: def, sql, params: p.values };
 }

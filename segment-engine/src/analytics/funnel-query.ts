@@ -2,9 +2,9 @@ import { EVENT_COLUMNS, funnelDefinitionSchema, type FunnelDefinition, type Funn
 import { DefinitionError } from '../errors.js';
 import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
-import { personEventsSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { CHANNEL_COLUMNS, CHANNEL_SQL, TAGGED_SQL, TOUCH_COLUMNS, TOUCH_SQL, chTime } from './channel-sql.js';
+import { chTime } from './channel-sql.js';
+import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 
 export interface FunnelQueryOptions {
   /** "Now": persons whose window is still open at this time are in progress, not drop-offs. */
@@ -41,7 +41,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const def = parsed.data;
   const params = new QueryParams();
   const issues: DefinitionIssue[] = [];
-  const columns = new Set<string>(['timestamp', 'event']);
+  const columns = new Set<string>(['key_hash', 'timestamp', 'event', 'type']);
   const from = params.named('from', chTime(def.from), "DateTime64(3, 'UTC')");
   const to = params.named('to', chTime(def.to), "DateTime64(3, 'UTC')");
   const asOf = params.named('as_of', (options.asOf ?? new Date()).getTime(), 'UInt64');
@@ -68,15 +68,12 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // The breakdown value of the entry event (first step-1 event in range), or of the person.
   let bvalEvent = `''`;
   let traitJoin = '';
-  let touchAgg = '';
-  let touchWhere = '';
   const b = def.breakdown;
+  const channel = Boolean(b && 'channel' in b);
   if (b && 'channel' in b) {
-    [...CHANNEL_COLUMNS, ...TOUCH_COLUMNS].forEach((c) => columns.add(c));
-    // '+' marks an entry event with campaign data of its own.
-    bvalEvent = `concat(if(${TAGGED_SQL}, '+', ''), ${CHANNEL_SQL})`;
-    touchAgg = `, arraySort(x -> x.1, groupArrayIf((${TS}, ${CHANNEL_SQL}), ${TOUCH_SQL})) AS touches`;
-    touchWhere = ` OR (${TOUCH_SQL} AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to})`;
+    // '+' marks an entry event with campaign data of its own (materialized columns, migration 0031).
+    bvalEvent = `if(campaign_tagged, concat('+', channel), toString(channel))`;
+    columns.add('channel').add('campaign_tagged');
   } else if (b && 'column' in b) {
     columns.add(b.column);
     bvalEvent = `toString(${b.column})`;
@@ -85,25 +82,40 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     bvalEvent = jsonTarget('properties', b.property, params).extract('String');
   }
   const names = params.add([...new Set(def.steps.map((s) => s.event))], 'Array(String)');
-  const where = `(event IN ${names} AND timestamp >= ${from} AND timestamp < ${to} + toIntervalMillisecond(${windowMs}))${touchWhere}`;
+  const stepsWhere = `event IN ${names} AND timestamp >= ${from} AND timestamp < ${to} + toIntervalMillisecond(${windowMs})`;
+  const touchWhere = `event = '' AND type = 'page' AND (session_start OR campaign_tagged) AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to}`;
+  const where = channel ? `(${stepsWhere}) OR (${touchWhere})` : stepsWhere;
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
-  const flags = `[${stepSql.map((s) => `toUInt8(${s})`).join(', ')}]`;
+  // The steps an event matches, as a bit mask (bit k-1: step k).
+  const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
 
+  // Per identifier first (a few rows per shopper instead of one per event), then per person.
+  const perKey = `SELECT key_hash,
+      groupArrayIf((${TS}, mask), mask != 0) AS k_evs,
+      minIf(${TS}, bitTest(mask, 0)) AS k_entered,
+      maxIf(${TS}, bitTest(mask, 0)) AS k_last,
+      argMinIf(${bvalEvent}, ${TS}, bitTest(mask, 0)) AS k_bval${channel ? `,
+      groupArrayIf((${TS}, toString(channel)), event = '' AND type = 'page') AS k_touches` : ''}
+    FROM (SELECT ${[...columns].join(', ')}, ${mask} AS mask FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL})
+    GROUP BY key_hash`;
+  const conds = def.steps.map((_, i) => `arrayMap(x -> bitTest(x.2, ${i}), k_evs)`).join(', ');
   const perPerson = `SELECT person_id,
-      windowFunnel(${windowMs}${mode})(${TS}, ${stepSql.join(', ')}) AS level,
-      arraySort(x -> x.1, groupArray${touchWhere ? `If((${TS}, ${flags}), event IN ${names})` : `((${TS}, ${flags}))`}) AS evs,
-      minIf(${TS}, ${stepSql[0]}) AS entered_at,
-      maxIf(${TS}, ${stepSql[0]}) AS last_start,
-      argMinIf(${bvalEvent}, ${TS}, ${stepSql[0]}) AS bval_event${touchAgg}
-    FROM (${personEventsSql([...columns], where)})
+      windowFunnelArray(${windowMs}${mode})(arrayMap(x -> x.1, k_evs), ${conds}) AS level,
+      arraySort(x -> x.1, groupArrayArray(k_evs)) AS evs,
+      minIf(k_entered, k_evs_has_start) AS entered_at,
+      max(k_last) AS last_start,
+      argMinIf(k_bval, k_entered, k_evs_has_start) AS bval_event${channel ? `,
+      arraySort(x -> x.1, groupArrayArray(k_touches)) AS touches` : ''}
+    FROM (SELECT *, k_entered > 0 AS k_evs_has_start FROM (${withPersonSql(perKey, ['k_evs', 'k_entered', 'k_last', 'k_bval', ...(channel ? ['k_touches'] : [])])}))
     GROUP BY person_id
     HAVING level > 0`;
 
-  // Greedy chains from every step-1 event (bounded by its window), the best one kept.
-  const chains = `arrayMap(i -> arrayFold((acc, x) -> if(length(acc) < ${n} AND x.1 <= evs[i].1 + ${windowMs} AND x.2[length(acc) + 1] = 1, arrayPushBack(acc, x.1), acc),
-        arraySlice(evs, i + 1), [evs[i].1]), arrayFilter(i -> evs[i].2[1] = 1, arrayEnumerate(evs)))`;
+  // Greedy chains from every step-1 event (bounded by its window), the best one kept; only persons
+  // who reached step 2 have times between steps.
+  const chains = `arrayMap(i -> arrayFold((acc, x) -> if(length(acc) < ${n} AND x.1 <= evs[i].1 + ${windowMs} AND bitTest(x.2, length(acc)), arrayPushBack(acc, x.1), acc),
+        arraySlice(evs, i + 1), [evs[i].1]), arrayFilter(i -> bitTest(evs[i].2, 0), arrayEnumerate(evs)))`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
-  if (b && 'channel' in b) {
+  if (channel) {
     bval = `if(startsWith(f.bval_event, '+'), substring(f.bval_event, 2),
       if(arrayExists(x -> x.1 <= f.entered_at, f.touches), arrayLast(x -> x.1 <= f.entered_at, f.touches).2, f.bval_event))`;
   } else if (b && 'trait' in b) {
@@ -113,7 +125,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const personsSql = `SELECT f.person_id AS person_id, f.level AS level, f.entered_at AS entered_at,
       toUInt8(f.level < ${n} AND f.last_start + ${windowMs} > ${asOf}) AS in_progress,
       ${b ? bval : `'(all)'`} AS bval,
-      arraySlice(arrayReverseSort(c -> (length(c), c[1]), ${chains})[1], 1, f.level) AS chain
+      if(f.level >= 2, arraySlice(arrayReverseSort(c -> (length(c), c[1]), ${chains})[1], 1, f.level), []) AS chain
     FROM (${perPerson}) AS f ${traitJoin}`;
   return { definition: def, personsSql, params: params.values };
 }

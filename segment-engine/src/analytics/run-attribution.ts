@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AttributionDefinition, AttributionDefinitionInput, AttributionModel } from '@sextant/schemas';
-import { buildAttributionQuery, LATEST_RATES_SQL } from './attribution-query.js';
+import { buildAttributionQuery, LATEST_RATES_SQL, RULE_MODELS } from './attribution-query.js';
 import { removalEffectShares, type Transition } from './markov.js';
 
 export interface ModelFigures { revenue: number; conversions: number; roas: number | null; cpa: number | null }
@@ -27,11 +27,19 @@ export async function runAttribution(client: ClickHouseClient, input: Attributio
   const built = buildAttributionQuery(input);
   const def = built.definition;
   const wantMarkov = def.models.includes('markov');
-  const [rulesRows, transitions, spendRows] = await Promise.all([
-    query<Record<string, string | number>>(client, built.modelsSql, built.params),
-    wantMarkov ? query<{ from: string; to: string; count: string }>(client, built.transitionsSql, built.params) : Promise.resolve([]),
+  const [rows_, spendRows] = await Promise.all([
+    query<{ kind: number; a: string; b: string; v: number[] }>(client, built.sql, built.params),
     query<{ channel: string; campaign: string; spend: number }>(client, adSpendSql(def.group_by), built.params),
   ]);
+  const rulesRows = rows_.filter((r) => Number(r.kind) === 0).map((r) => {
+    const out: Record<string, string | number> = { channel: r.a, campaign: r.b };
+    RULE_MODELS.forEach((m, i) => {
+      out[`rev_${m}`] = r.v[i] ?? 0;
+      out[`conv_${m}`] = r.v[RULE_MODELS.length + i] ?? 0;
+    });
+    return out;
+  });
+  const transitions = rows_.filter((r) => Number(r.kind) === 1).map((r) => ({ from: r.a, to: r.b, count: String(r.v[0] ?? 0) }));
   const spendOf = new Map(spendRows.map((r) => [`${r.channel}\u0000${r.campaign}`, Number(r.spend)]));
   const rows = new Map<string, AttributionRow>();
   const rowOf = (channel: string, campaign: string) => {

@@ -8,6 +8,7 @@ import { createSegmentTables } from './0012-create-segment-tables.js';
 import { createAudienceTables } from './0020-create-audience-tables.js';
 import { createActivationFeedTables } from './0021-create-activation-feed-tables.js';
 import { createAlertTables } from './0030-create-alert-tables.js';
+import { addEventAnalyticsColumns } from './0031-add-event-analytics-columns.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   createAudienceTables,
   createActivationFeedTables,
   createAlertTables,
+  addEventAnalyticsColumns,
 ];
