@@ -7,7 +7,10 @@
 // Tunables (env): BENCH_DATASET_SHOPPERS (100000), BENCH_DATASET_DAYS (30), BENCH_DATASET_SEED (1),
 // BENCH_DATASET_BATCH_ROWS (100000), BENCH_DATASET_OUT_DIR (build into this directory and keep it, so the
 // segments and analytics benches can reuse it with --dataset-dir; default: a temp dir, deleted).
-// The issues' scale, 1M shoppers / ~20M events: BENCH_DATASET_SHOPPERS=1000000 BENCH_DATASET_DAYS=47.
+// BENCH_DATASET_RETURN_VISIT (the simulator's default 0.5: the chance a session without a purchase is
+// followed by another visit; more visits, more events per shopper).
+// The issues' scale, 1M shoppers / ~20M events: BENCH_DATASET_SHOPPERS=1000000 BENCH_DATASET_DAYS=47
+// BENCH_DATASET_RETURN_VISIT=0.67 (the default 0.5 gives ~13.5M events).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +23,7 @@ const DAYS = Number(process.env.BENCH_DATASET_DAYS ?? 30);
 const SEED = Number(process.env.BENCH_DATASET_SEED ?? 1);
 const BATCH_ROWS = Number(process.env.BENCH_DATASET_BATCH_ROWS ?? 100_000);
 const OUT_DIR = process.env.BENCH_DATASET_OUT_DIR;
+const RETURN_VISIT = process.env.BENCH_DATASET_RETURN_VISIT ? Number(process.env.BENCH_DATASET_RETURN_VISIT) : undefined;
 // A fixed window end: the same dataset on every run.
 const END_MS = Date.UTC(2025, 5, 1);
 
@@ -50,7 +54,8 @@ export async function runDatasetBench({ log = (line) => process.stderr.write(`${
   let side;
   const cpuBefore = process.cpuUsage();
   try {
-    result = await runBulkBuild({ store, seed: SEED, shoppers: SHOPPERS, days: DAYS, endMs: END_MS, batchRows: BATCH_ROWS, progress: true });
+    const config = RETURN_VISIT === undefined ? undefined : { returnVisit: RETURN_VISIT };
+    result = await runBulkBuild({ store, seed: SEED, shoppers: SHOPPERS, days: DAYS, endMs: END_MS, batchRows: BATCH_ROWS, progress: true, ...(config ? { config } : {}) });
     const cpu = process.cpuUsage(cpuBefore);
     result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
     log(`built: ${result.events.toLocaleString('en-US')} events in ${result.seconds.toFixed(1)} s; counting ...`);
@@ -68,7 +73,7 @@ export async function runDatasetBench({ log = (line) => process.stderr.write(`${
   const rows = [
     {
       benchmark: 'dataset',
-      scenario: `bulk build, ${DAYS} days, ${BATCH_ROWS.toLocaleString('en-US')}-row inserts`,
+      scenario: `bulk build, ${DAYS} days${RETURN_VISIT === undefined ? '' : `, returnVisit ${RETURN_VISIT}`}, ${BATCH_ROWS.toLocaleString('en-US')}-row inserts`,
       shoppers: result.shoppers,
       events: result.events,
       seconds: round1(result.seconds),
