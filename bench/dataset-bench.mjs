@@ -10,7 +10,7 @@
 // BENCH_DATASET_RETURN_VISIT (the simulator's default 0.5: the chance a session without a purchase is
 // followed by another visit; more visits, more events per shopper).
 // The issues' scale, 1M shoppers / ~20M events: BENCH_DATASET_SHOPPERS=1000000 BENCH_DATASET_DAYS=47
-// BENCH_DATASET_RETURN_VISIT=0.67 (the default 0.5 gives ~13.5M events).
+// BENCH_DATASET_RETURN_VISIT=0.71 (the default 0.5 gives ~13.5M events).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
