@@ -24,7 +24,7 @@ export const RULE_MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'lin
 /** Latest units-per-USD rate of each currency (no row: taken as 1). */
 export const LATEST_RATES_SQL = `(SELECT currency, argMax(usd_rate, date) AS usd_rate FROM exchange_rates GROUP BY currency)`;
 /** The same as two parallel arrays (currencies, rates), for `transform` in a scalar subquery. */
-const RATES_ARRAYS_SQL = `(SELECT (groupArray(toString(currency)), groupArray(toFloat64(usd_rate))) FROM ${LATEST_RATES_SQL})`;
+export const RATES_ARRAYS_SQL = `(SELECT (groupArray(toString(currency)), groupArray(toFloat64(usd_rate))) FROM ${LATEST_RATES_SQL})`;
 
 /**
  * Attribution in SQL, in one pass. Each person's touches (a page view that starts a session or carries

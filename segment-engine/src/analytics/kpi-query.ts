@@ -1,10 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { kpiQuerySchema, type KpiName, type KpiQuery } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
-import { personEventsSql } from '../sql/person-sql.js';
+import { currentVersionSql, personEventsSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { LATEST_RATES_SQL } from './attribution-query.js';
-import { CHANNEL_COLUMNS, CHANNEL_SQL } from './channel-sql.js';
+import { LATEST_RATES_SQL, RATES_ARRAYS_SQL } from './attribution-query.js';
+import { NOT_SUPPRESSED_SQL, personEventRowsSql } from './person-key-sql.js';
 
 /** The four windows every KPI is computed over: the period, the one before (DoD), 30 days before (MoM), 365 (YoY). */
 const WINDOWS = ['current', 'previous', 'mom', 'yoy'] as const;
@@ -19,8 +19,6 @@ export interface KpiOverview {
   byChannel: { channel: string; sessions: number; visitors: number; newVisitors: number; returningVisitors: number }[];
   tookMs: number;
 }
-
-const SESSION = `(type = 'page' AND position(context, '"sessionStart":true') > 0)`;
 
 /** Window bounds as bound parameters `w{i}s` / `w{i}e` (i = 1..4). */
 function windowParams(q: KpiQuery): Record<string, string> {
@@ -38,27 +36,39 @@ const starts = `[${WINDOWS.map((_, i) => `toDateTime64({w${i + 1}s:String}, 3, '
 const ends = `[${WINDOWS.map((_, i) => `toDateTime64({w${i + 1}e:String}, 3, 'UTC')`).join(', ')}]`;
 const inAny = WINDOWS.map((_, i) => `(timestamp >= toDateTime64({w${i + 1}s:String}, 3, 'UTC') AND timestamp < toDateTime64({w${i + 1}e:String}, 3, 'UTC'))`).join(' OR ');
 
+/** Current computed traits: only the columns the KPIs read. */
+const TRAITS_SQL = `(SELECT person_id, first_seen, first_order_at FROM person_traits WHERE version = ${currentVersionSql('traits')})`;
+const USD = `ifNull(revenue, 0) / if(transform(toString(currency), rates.1, rates.2, 0.) > 0, transform(toString(currency), rates.1, rates.2, 0.), 1)`;
+const WINDOW_OF_ROW = `arrayJoin(arrayFilter(i -> timestamp >= ${starts}[i] AND timestamp < ${ends}[i], [1, 2, 3, 4]))`;
+
 /**
  * Journey KPIs of the storefront events, per window: one pass over the events of the four windows
  * (a row counts in every window it falls in), first per person, then per window. New visitor = first
  * seen (current `person_traits`) inside the window; repurchase = a buyer of the window who had ordered
- * before it or ordered twice in it. Revenue in USD at the latest rate.
+ * before it or ordered twice in it. Revenue in USD at the latest rate. Persons come from the hashed
+ * keys and sessions from the materialized `session_start` (migration 0031); the traits are joined to
+ * the window's persons (the smaller side is the hash table).
  */
-export const KPI_EVENTS_SQL = `SELECT w, count() AS visitors, sum(s) AS sessions, countIf(t.first_seen >= ${starts}[w]) AS new_visitors,
+export const KPI_EVENTS_SQL = `WITH ${RATES_ARRAYS_SQL} AS rates
+  SELECT w, count() AS visitors, sum(s) AS sessions, countIf(t.first_seen >= ${starts}[w]) AS new_visitors,
     sum(o) AS orders, sum(r) AS revenue, countIf(o > 0) AS buyers, countIf(a > 0) AS carters, countIf(a > 0 AND o > 0) AS carters_bought,
-    countIf(o > 0 AND (o >= 2 OR t.first_order_at < ${starts}[w])) AS repeat_buyers, sum(su) AS signups, sum(rv) AS reviews, sum(rt) AS rating_sum, sum(ar) AS affiliate_revenue
-  FROM (
-    SELECT w, person_id, countIf(${SESSION}) AS s, countIf(event = 'Order Completed') AS o, sumIf(usd, event = 'Order Completed') AS r,
-      countIf(event = 'Product Added') AS a, countIf(event IN ('Signed Up', 'Membership Started')) AS su, countIf(event = 'Product Reviewed') AS rv,
-      sumIf(JSONExtractFloat(properties, 'rating'), event = 'Product Reviewed') AS rt,
-      sumIf(usd, event = 'Order Completed' AND JSONExtractString(properties, 'affiliate_id') != '') AS ar
-    FROM (
-      SELECT e.*, arrayJoin(arrayFilter(i -> e.timestamp >= ${starts}[i] AND e.timestamp < ${ends}[i], [1, 2, 3, 4])) AS w,
-        ifNull(e.revenue, 0) / if(x.usd_rate > 0, x.usd_rate, 1) AS usd
-      FROM (${personEventsSql(['timestamp', 'type', 'event', 'context', 'revenue', 'currency', 'properties'], inAny)}) AS e
-      LEFT ANY JOIN ${LATEST_RATES_SQL} AS x ON x.currency = e.currency
-    ) GROUP BY w, person_id
-  ) AS pw LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = pw.person_id
+    countIf(o > 0 AND (o >= 2 OR t.first_order_at < ${starts}[w])) AS repeat_buyers, sum(su) AS signups
+  FROM ${TRAITS_SQL} AS t
+  RIGHT JOIN (
+    SELECT w, person_id, countIf(session_start) AS s, countIf(event = 'Order Completed') AS o, sumIf(usd, event = 'Order Completed') AS r,
+      countIf(event = 'Product Added') AS a, countIf(event IN ('Signed Up', 'Membership Started')) AS su
+    FROM (SELECT person_id, ${WINDOW_OF_ROW} AS w, event, session_start, ${USD} AS usd
+      FROM (${personEventRowsSql(['timestamp', 'event', 'session_start', 'revenue', 'currency'], inAny)}))
+    GROUP BY w, person_id
+  ) AS pw ON t.person_id = pw.person_id
+  GROUP BY w`;
+
+/** Reviews, ratings and affiliate revenue per window: sums over two events only, no person needed. */
+export const KPI_PROPERTIES_SQL = `WITH ${RATES_ARRAYS_SQL} AS rates
+  SELECT ${WINDOW_OF_ROW} AS w, countIf(event = 'Product Reviewed') AS reviews,
+    sumIf(JSONExtractFloat(properties, 'rating'), event = 'Product Reviewed') AS rating_sum,
+    sumIf(${USD}, event = 'Order Completed' AND JSONExtractString(properties, 'affiliate_id') != '') AS affiliate_revenue
+  FROM events WHERE event IN ('Product Reviewed', 'Order Completed') AND (${inAny}) AND ${NOT_SUPPRESSED_SQL}
   GROUP BY w`;
 
 export const KPI_ADS_SQL = `SELECT w, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(s.spend / if(x.usd_rate > 0, x.usd_rate, 1)) AS spend
@@ -68,8 +78,10 @@ export const KPI_ADS_SQL = `SELECT w, sum(impressions) AS impressions, sum(click
   GROUP BY w`;
 
 export const KPI_CHANNELS_SQL = `SELECT ch AS channel, sum(s) AS sessions, count() AS visitors, countIf(t.first_seen >= toDateTime64({w1s:String}, 3, 'UTC')) AS new_visitors
-  FROM (SELECT person_id, ${CHANNEL_SQL} AS ch, count() AS s FROM (${personEventsSql([...CHANNEL_COLUMNS], `${SESSION} AND timestamp >= toDateTime64({w1s:String}, 3, 'UTC') AND timestamp < toDateTime64({w1e:String}, 3, 'UTC')`)}) GROUP BY person_id, ch) AS pc
-  LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = pc.person_id
+  FROM ${TRAITS_SQL} AS t
+  RIGHT JOIN (SELECT person_id, toString(channel) AS ch, count() AS s
+    FROM (${personEventRowsSql(['channel'], `event = '' AND session_start AND timestamp >= toDateTime64({w1s:String}, 3, 'UTC') AND timestamp < toDateTime64({w1e:String}, 3, 'UTC')`)})
+    GROUP BY person_id, ch) AS pc ON t.person_id = pc.person_id
   GROUP BY channel ORDER BY sessions DESC, channel`;
 
 type Row = Record<string, string | number>;
@@ -81,7 +93,8 @@ export async function kpiOverview(client: ClickHouseClient, input: Partial<KpiQu
   const q = parsed.data;
   const params = { ...windowParams(q), channel: q.channel ?? '' };
   const run = async (sql: string) => (await (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<Row>());
-  const [ev, ads, channels] = await Promise.all([run(KPI_EVENTS_SQL), run(KPI_ADS_SQL), run(KPI_CHANNELS_SQL)]);
+  const [evRows, props, ads, channels] = await Promise.all([run(KPI_EVENTS_SQL), run(KPI_PROPERTIES_SQL), run(KPI_ADS_SQL), run(KPI_CHANNELS_SQL)]);
+  const ev = evRows.map((r) => ({ ...r, ...(props.find((p) => Number(p.w) === Number(r.w)) ?? {}) }));
   const perWindow = WINDOWS.map((_, i) => {
     const e = ev.find((r) => Number(r.w) === i + 1) ?? {};
     const a = ads.find((r) => Number(r.w) === i + 1) ?? {};
