@@ -1,7 +1,7 @@
 import { attributionDefinitionSchema, type AttributionDefinition, type AttributionDefinitionInput } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
 import { QueryParams } from '../dsl/query-params.js';
-import { chTime } from './channel-sql.js';
+import { CHANNEL_NAMES_SQL, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 import { CONVERSION, NULL_STATE, START } from './markov.js';
 
@@ -49,31 +49,41 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
   const pl = p.named('last_share', def.position_weights.last, 'Float64');
   const conv = p.named('conversion_event', def.conversion_event, 'String');
   const names = p.named('touch_events', def.touch_events, 'Array(String)');
-  const campaignExpr = def.group_by === 'campaign' ? `if(utm_campaign = '', '(none)', utm_campaign)` : `''`;
+  const byCampaign = def.group_by === 'campaign';
+  const campaignExpr = byCampaign ? `if(utm_campaign = '', '(none)', utm_campaign)` : `''`;
   const fromMs = `toUInt64(toUnixTimestamp64Milli(${from}))`;
 
   const isTouch = `((event = '' AND type = 'page' AND (session_start OR campaign_tagged)) OR (type = 'track' AND event IN ${names}))`;
   const isConv = `(event = ${conv} AND timestamp >= ${from})`;
   const rows = withPersonSql(
     `SELECT key_hash, toUInt64(toUnixTimestamp64Milli(timestamp)) AS ts, toUInt8(${isTouch}) AS is_touch, toUInt8(${isConv}) AS is_conv,
-        toString(channel) AS ch, ${campaignExpr} AS camp,
+        toUInt8(indexOf(${CHANNEL_NAMES_SQL}, toString(channel))) AS ch, ${campaignExpr} AS camp,
         ifNull(revenue, 0) / if(transform(toString(currency), rates.1, rates.2, 0.) > 0, transform(toString(currency), rates.1, rates.2, 0.), 1) AS usd
       FROM events
       WHERE ((${isTouch} AND timestamp >= ${from} - toIntervalMillisecond(${lookback})) OR ${isConv}) AND timestamp < ${to} AND ${NOT_SUPPRESSED_SQL}`,
     ['ts', 'is_touch', 'is_conv', 'ch', 'camp', 'usd'],
   );
-  // Per person: touches sorted by (time, channel, campaign); one journey per conversion (its path), or
+  // Per person: touches (time, channel code[, campaign]) sorted by time, then channel name (the codes
+  // follow the names' order), then campaign; one journey per conversion (its path), or
   // one null journey of the touches in [from, to) when the person did not convert.
+  // groupArray of numbers is far cheaper than of tuples: grouped by channel, a touch is packed into one
+  // UInt64 (time · 16 + channel code), whose sort order is (time, channel).
+  const touchesAgg = byCampaign
+    ? `arraySort(groupArrayIf((ts, ch, camp), is_touch = 1))`
+    : `arrayMap(x -> (intDiv(x, 16), toUInt8(x % 16)), arraySort(groupArrayIf(ts * 16 + ch, is_touch = 1)))`;
   const journeys = `SELECT person_id,
-      arraySort(groupArrayIf((ts, ch, camp), is_touch = 1)) AS touches,
-      groupArrayIf((ts, usd), is_conv = 1) AS convs,
-      if(empty(convs),
+      ${touchesAgg} AS touches,
+      groupArrayIf(ts, is_conv = 1) AS conv_ts,
+      groupArrayIf(usd, is_conv = 1) AS conv_usd,
+      if(empty(conv_ts),
         [(toUInt8(0), 0., toUInt64(0), arrayFilter(x -> x.1 >= ${fromMs}, touches))],
-        arrayMap(c -> (toUInt8(1), c.2, c.1, arrayFilter(x -> x.1 <= c.1 AND x.1 + ${lookback} >= c.1, touches)), convs)) AS js
+        arrayMap((c, r) -> (toUInt8(1), r, c, arrayFilter(x -> x.1 <= c AND x.1 + ${lookback} >= c, touches)), conv_ts, conv_usd)) AS js
     FROM (${rows}) GROUP BY person_id`;
 
   const idx = 'range(1, n + 1)';
-  const lndIndex = `if(arrayExists(x -> x.2 != 'direct', path), arrayLastIndex(x -> x.2 != 'direct', path), n)`;
+  const direct = `indexOf(${CHANNEL_NAMES_SQL}, 'direct')`;
+  const lndIndex = `if(arrayExists(x -> x.2 != ${direct}, path), arrayLastIndex(x -> x.2 != ${direct}, path), n)`;
+  const name = (x: string) => `${CHANNEL_NAMES_SQL}[${x}.2]`;
   const decayRaw = `arrayMap(x -> pow(2, -(toFloat64(cts) - toFloat64(x.1)) / ${half}), path)`;
   const weights: Record<(typeof RULE_MODELS)[number], string> = {
     first_touch: `arrayMap(i -> toFloat64(i = 1), ${idx})`,
@@ -86,11 +96,11 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
         i = 1, ${pf}, i = n, ${pl}, (1 - ${pf} - ${pl}) / (n - 2)), ${idx})`,
   };
   const ones = RULE_MODELS.map(() => '1.');
-  const state = (x: string) => (def.group_by === 'campaign' ? `concat(${x}.2, ' / ', ${x}.3)` : `${x}.2`);
+  const state = (x: string) => (byCampaign ? `concat(${name(x)}, ' / ', ${x}.3)` : name(x));
   // Output items of a journey: model rows of a conversion (one per touch, or (none)), then transitions.
   const items = `arrayConcat(
       if(converted = 0, [], if(n = 0, [(toUInt8(0), '(none)', '', [${[...ones.map(() => 'rev'), ...ones].join(', ')}])],
-        arrayMap(i -> (toUInt8(0), path[i].2, path[i].3, [${RULE_MODELS.map((m) => `w_${m}[i] * rev`).join(', ')}, ${RULE_MODELS.map((m) => `w_${m}[i]`).join(', ')}]), ${idx}))),
+        arrayMap(i -> (toUInt8(0), ${name('path[i]')}, ${byCampaign ? 'path[i].3' : `''`}, [${RULE_MODELS.map((m) => `w_${m}[i] * rev`).join(', ')}, ${RULE_MODELS.map((m) => `w_${m}[i]`).join(', ')}]), ${idx}))),
       if(n = 0, [], arrayMap(t -> (toUInt8(1), t.1, t.2, [1.]),
         arrayZip(arrayPushFront(seq, '${START}'), arrayPushBack(seq, if(converted = 1, '${CONVERSION}', '${NULL_STATE}'))))))`;
   const sql = `WITH ${RATES_ARRAYS_SQL} AS rates

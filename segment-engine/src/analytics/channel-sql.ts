@@ -13,6 +13,11 @@ export const CHANNEL_SQL = `multiIf(
   match(page_referrer, '^https?://(www\\\\.)?(google|bing|duckduckgo)\\\\.'), 'organic_search',
   'direct')`;
 
+/** Every value of CHANNEL_SQL (and of the materialized `channel` column), in alphabetical order. */
+export const CHANNEL_NAMES = ['affiliate', 'direct', 'email', 'facebook_ads', 'google_ads', 'instagram_ads', 'organic_search', 'tiktok_ads'] as const;
+/** CHANNEL_NAMES as a ClickHouse array literal: a channel's 1-based code is its index there. */
+export const CHANNEL_NAMES_SQL = `[${CHANNEL_NAMES.map((c) => `'${c}'`).join(', ')}]`;
+
 /** Columns CHANNEL_SQL reads. */
 export const CHANNEL_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'page_referrer'] as const;
 
