@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Segment engine benchmark: a synthetic shop of N shoppers / E events generated inside chDB with
-// `INSERT ... SELECT FROM numbers(E)` (the simulator's bulk mode is not available yet), then
+// Segment engine benchmark. Data: either a simulator bulk-mode dataset (`--dataset-dir`, e.g. built by
+// `BENCH_DATASET_OUT_DIR=... npm run bench:dataset`), copied with `cp -a` into a fresh temp dir (the
+// source is never opened: chDB allows one process per data dir, and other benches share it), or, without
+// it, a synthetic shop of N shoppers / E events generated inside chDB with `INSERT ... SELECT FROM
+// numbers(E)`. Then:
 //   1. the full refresh (identity edges + resolution, computed traits, tags) — reported, no target;
 //   2. segment preview of a three-condition definition (target < 1 s);
 //   3. full membership refresh of that segment (target < 10 s);
 //   4. profile lookup by an identifier, p50/p99 over many lookups (target p99 < 50 ms).
-// Usage: node bench/segments-bench.mjs [--shoppers 1000000] [--events 20000000] [--lookups 200] [--json-out file]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Usage: node bench/segments-bench.mjs [--dataset-dir dir] [--shoppers 1000000] [--events 20000000] [--lookups 200] [--json-out file]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,30 +21,70 @@ const { values: args } = parseArgs({
     shoppers: { type: 'string', default: '1000000' },
     events: { type: 'string', default: '20000000' },
     lookups: { type: 'string', default: '200' },
+    'dataset-dir': { type: 'string' },
     'json-out': { type: 'string' },
   },
 });
 const N = Number(args.shoppers);
 const E = Number(args.events);
 const LOOKUPS = Number(args.lookups);
+const DATASET = args['dataset-dir'] ? path.resolve(args['dataset-dir']) : undefined;
 const engine = await import('../segment-engine/dist/index.js');
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
-const store = await engine.openEngineStore({ dataDir });
-const client = store.client;
 const log = (msg) => process.stderr.write(`[segments-bench] ${msg}\n`);
 const time = async (fn) => {
   const t = performance.now();
   const result = await fn();
   return { ms: performance.now() - t, result };
 };
+const fmt = (n) => n.toLocaleString('en-US');
 
-try {
+const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
+let store;
+
+/** Copies the dataset (never opened in place) and opens the copy; migrations run on the copy. */
+async function openDataset() {
+  if (!existsSync(DATASET)) throw new Error(`--dataset-dir ${DATASET} does not exist`);
+  if (!existsSync(`${DATASET}.json`)) log(`warning: ${DATASET}.json is missing (is the dataset complete?)`);
+  const copy = await time(async () => execFileSync('cp', ['-a', `${DATASET}/.`, dataDir]));
+  log(`copied ${DATASET} to ${dataDir} in ${(copy.ms / 1000).toFixed(1)} s`);
+  const open = await time(() => engine.openEngineStore({ dataDir }));
+  store = open.result;
+  // Migrations that materialize a projection on existing data run as a background mutation: wait.
+  const mutations = await time(async () => {
+    for (;;) {
+      const rs = await store.client.query({ query: 'SELECT count() AS n FROM system.mutations WHERE is_done = 0', format: 'JSONEachRow' });
+      if (Number((await rs.json())[0].n) === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+  log(`opened (migrations ${(open.ms / 1000).toFixed(1)} s, background mutations ${(mutations.ms / 1000).toFixed(1)} s)`);
+  const rs = await store.client.query({
+    query: `SELECT count() AS events, uniqExact(if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id))) AS keys,
+        toString(max(timestamp)) AS last FROM events`,
+    format: 'JSONEachRow',
+  });
+  const stats = (await rs.json())[0];
+  const meta = existsSync(`${DATASET}.json`) ? JSON.parse(readFileSync(`${DATASET}.json`, 'utf8')) : undefined;
+  const shoppers = Number(meta?.rows?.[0]?.shoppers ?? 0);
+  return {
+    label: `simulator bulk dataset (${path.basename(DATASET)}, copied)`,
+    ms: copy.ms + open.ms + mutations.ms,
+    detail: `${shoppers ? `${fmt(shoppers)} shoppers, ` : ''}${fmt(Number(stats.events))} events; copy ${(copy.ms / 1000).toFixed(1)} s, migrations ${((open.ms + mutations.ms) / 1000).toFixed(1)} s`,
+    // The dataset ends at a fixed date: "now" is its last event, so windows such as "last 30 days" hit data.
+    now: new Date(Date.parse(`${stats.last.replace(' ', 'T')}Z`) + 1000),
+    shoppers,
+    events: Number(stats.events),
+  };
+}
+
+async function generateSynthetic() {
+  store = await engine.openEngineStore({ dataDir });
   // Half the shoppers log in (userId on a third of their events, one identify with an email); every
   // fifth logged-in shopper also uses a second device. Events spread over the last year.
-  log(`generating ${N.toLocaleString()} shoppers / ${E.toLocaleString()} events`);
+  log(`generating ${fmt(N)} shoppers / ${fmt(E)} events`);
   const gen = await time(() =>
-    client.command({
+    store.client.command({
       query: `INSERT INTO events (source_id, message_id, type, event, anonymous_id, user_id, timestamp, received_at, utm_source, utm_medium, utm_campaign, revenue, currency, properties, traits, context)
         SELECT 'bench', toString(number), t, ev, anon, uid,
           now64(3) - toIntervalSecond(cityHash64(number, 2) % (365 * 86400)) AS ts, ts,
@@ -64,12 +108,54 @@ try {
     }),
   );
   log(`generated in ${(gen.ms / 1000).toFixed(1)} s`);
+  return { label: 'synthetic data (INSERT … SELECT)', ms: gen.ms, detail: `${fmt(N)} shoppers, ${fmt(E)} events`, now: new Date(), shoppers: N, events: E };
+}
 
-  const full = await time(() => engine.refreshEngine(client, store, {}));
-  const f = full.result;
-  log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${f.identity.persons} multi-id persons, ${f.traits.persons} persons, ${f.tags.rows} tag rows`);
+/**
+ * Identifiers to look up, drawn from the data with a fixed hash order (the same ones on every run):
+ * a quarter each of userIds, emails, anonymous ids that belong to a multi-identifier person, and
+ * anonymous ids of shoppers who never identified (no edge: the fallback through `events`).
+ */
+async function lookupIdentifiers(client, n) {
+  const q = n / 4;
+  const rs = await client.query({
+    query: `SELECT id FROM (
+        (SELECT substring(identifier, 3) AS id FROM ${engine.PERSON_MAP_SQL} WHERE startsWith(identifier, 'u:') ORDER BY cityHash64(identifier) LIMIT {q:UInt32})
+        UNION ALL
+        (SELECT substring(identifier, 3) AS id FROM ${engine.PERSON_MAP_SQL} WHERE startsWith(identifier, 'e:') ORDER BY cityHash64(identifier) LIMIT {q:UInt32})
+        UNION ALL
+        (SELECT substring(identifier, 3) AS id FROM ${engine.PERSON_MAP_SQL} WHERE startsWith(identifier, 'a:') ORDER BY cityHash64(identifier) LIMIT {q:UInt32})
+        UNION ALL
+        (SELECT anonymous_id AS id FROM events WHERE user_id = '' AND anonymous_id != ''
+          AND concat('a:', anonymous_id) NOT IN (SELECT identifier FROM ${engine.PERSON_MAP_SQL})
+          GROUP BY anonymous_id ORDER BY cityHash64(anonymous_id) LIMIT {q:UInt32})
+      )`,
+    query_params: { q: Math.ceil(q) },
+    format: 'JSONEachRow',
+  });
+  const groups = [[], [], [], []];
+  const rows = (await rs.json()).map((r) => r.id);
+  // Interleave the kinds so any prefix of the list mixes them.
+  const per = Math.ceil(q);
+  for (let k = 0; k < 4; k++) groups[k] = rows.slice(k * per, (k + 1) * per);
+  const out = [];
+  for (let i = 0; out.length < n && i < per; i++) for (const g of groups) if (g[i] !== undefined && out.length < n) out.push(g[i]);
+  return out;
+}
 
-  const definition = {
+/** The three-condition definition: it has to select real persons in the data it runs on. */
+function benchDefinition(dataset) {
+  if (DATASET) {
+    return {
+      type: 'and',
+      conditions: [
+        { type: 'computed', trait: 'first_touch_source', op: 'in', value: ['facebook', 'instagram'] },
+        { type: 'event', event: 'Product Viewed', within_days: 30, where: [{ property: 'category', op: 'eq', value: 'Footwear' }] },
+        { type: 'event', event: 'Order Completed', did: false, within_days: 14 },
+      ],
+    };
+  }
+  return {
     type: 'and',
     conditions: [
       { type: 'computed', trait: 'first_touch_source', op: 'in', value: ['facebook', 'instagram'] },
@@ -77,7 +163,21 @@ try {
       { type: 'event', event: 'Order Completed', did: false, within_days: 90 },
     ],
   };
-  const compiled = engine.compileSegment(definition);
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+try {
+  const data = DATASET ? await openDataset() : await generateSynthetic();
+  const client = store.client;
+  const now = data.now;
+
+  const full = await time(() => engine.refreshEngine(client, store, {}, now));
+  const f = full.result;
+  log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
+
+  const definition = benchDefinition(data);
+  const compiled = engine.compileSegment(definition, { now });
   const previewRuns = [];
   let count = 0;
   for (let i = 0; i < 3; i++) {
@@ -89,48 +189,77 @@ try {
     count = Number(p.result.c);
   }
   const preview = Math.min(...previewRuns);
-  log(`preview: ${count} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')}`);
+  log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')}`);
 
   const repo = new engine.SegmentRepository(client);
   const segment = await repo.create('segment', { name: 'bench', description: '', definition });
-  const refresh1 = await time(() => engine.refreshSegmentMembership(client, segment));
-  const refresh2 = await time(() => engine.refreshSegmentMembership(client, segment));
-  log(`membership refresh: ${refresh1.result.members} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
+  const refresh1 = await time(() => engine.refreshSegmentMembership(client, segment, now));
+  const refresh2 = await time(() => engine.refreshSegmentMembership(client, segment, now));
+  log(`membership refresh: ${fmt(refresh1.result.members)} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
 
+  let ids;
+  if (DATASET) {
+    ids = await lookupIdentifiers(client, LOOKUPS);
+  } else {
+    ids = [];
+    for (let i = 0; i < LOOKUPS; i++) {
+      const s = (i * 7919) % N;
+      ids.push(i % 2 === 0 && s % 2 === 0 ? `shopper${s}@example.com` : `anon-${s}`);
+    }
+  }
+  // A few lookups first (not counted): the first queries of a process load code and marks.
+  for (const id of ids.slice(0, 5)) {
+    const person = await engine.findPerson(client, id);
+    if (person) await engine.loadProfile(client, person, 20, now);
+  }
   const lat = [];
-  for (let i = 0; i < LOOKUPS; i++) {
-    const s = (i * 7919) % N;
-    const id = i % 2 === 0 && s % 2 === 0 ? `shopper${s}@example.com` : `anon-${s}`;
+  const findLat = [];
+  const loadLat = [];
+  let found = 0;
+  let withEvents = 0;
+  for (const id of ids) {
     const t = performance.now();
     const person = await engine.findPerson(client, id);
-    if (person) await engine.loadProfile(client, person);
-    lat.push(performance.now() - t);
+    const t1 = performance.now();
+    if (person) {
+      const profile = await engine.loadProfile(client, person, 20, now);
+      found += 1;
+      if (profile.recentEvents.length > 0) withEvents += 1;
+    }
+    const t2 = performance.now();
+    lat.push(t2 - t);
+    findLat.push(t1 - t);
+    loadLat.push(t2 - t1);
   }
-  lat.sort((a, b) => a - b);
-  const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
-  log(`profile lookup p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms`);
+  for (const a of [lat, findLat, loadLat]) a.sort((x, y) => x - y);
+  log(`profile lookup (${ids.length} ids, ${found} found, ${withEvents} with events): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms; findPerson p50 ${percentile(findLat, 50).toFixed(1)} / p99 ${percentile(findLat, 99).toFixed(1)}; loadProfile p50 ${percentile(loadLat, 50).toFixed(1)} / p99 ${percentile(loadLat, 99).toFixed(1)}`);
 
+  const r1 = (x) => Math.round(x * 10) / 10;
+  const idKinds = DATASET ? 'userIds, emails, anonymous ids (joined and never identified), a quarter each' : 'email or anonymous id';
   const rows = [
-    { step: 'synthetic data (INSERT … SELECT)', ms: Math.round(gen.ms), detail: `${N.toLocaleString('en-US')} shoppers, ${E.toLocaleString('en-US')} events`, target: '' },
-    { step: 'full refresh (identity, traits, tags)', ms: Math.round(full.ms), detail: `${f.traits.persons.toLocaleString('en-US')} persons, ${f.identity.edges.toLocaleString('en-US')} edges`, target: '' },
-    { step: 'segment preview (3 conditions)', ms: Math.round(preview), detail: `${count.toLocaleString('en-US')} persons`, target: '< 1,000 ms' },
-    { step: 'membership refresh (first / with diff)', ms: Math.round(refresh2.ms), detail: `${refresh1.result.members.toLocaleString('en-US')} members; first ${Math.round(refresh1.ms)} ms`, target: '< 10,000 ms' },
-    { step: 'profile lookup p50', ms: Math.round(pct(50) * 10) / 10, detail: `${LOOKUPS} lookups by email or anonymous id`, target: '' },
-    { step: 'profile lookup p99', ms: Math.round(pct(99) * 10) / 10, detail: '', target: '< 50 ms' },
+    { step: data.label, ms: Math.round(data.ms), detail: data.detail, target: '' },
+    { step: 'full refresh (identity, traits, tags)', ms: Math.round(full.ms), detail: `${fmt(f.traits.persons)} persons, ${fmt(f.identity.edges)} edges`, target: '' },
+    { step: 'segment preview (3 conditions)', ms: Math.round(preview), detail: `${fmt(count)} persons; best of ${previewRuns.map((x) => Math.round(x)).join(' / ')} ms`, target: '< 1,000 ms' },
+    { step: 'membership refresh (first / with diff)', ms: Math.round(refresh2.ms), detail: `${fmt(refresh1.result.members)} members; first ${Math.round(refresh1.ms)} ms`, target: '< 10,000 ms' },
+    { step: 'profile lookup p50', ms: r1(percentile(lat, 50)), detail: `${ids.length} lookups (${idKinds}), ${found} found; findPerson p50 ${r1(percentile(findLat, 50))}, loadProfile p50 ${r1(percentile(loadLat, 50))}`, target: '' },
+    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}`, target: '< 50 ms' },
   ];
   const machine = machineInfo();
+  const command = DATASET
+    ? `node bench/segments-bench.mjs --dataset-dir ${args['dataset-dir']} --lookups ${LOOKUPS}`
+    : `node bench/segments-bench.mjs --shoppers ${N} --events ${E}`;
   const markdown = [
     '### segments',
     '',
-    `Synthetic shop in embedded chDB on ${machineLine(machine)}; \`node bench/segments-bench.mjs --shoppers ${N} --events ${E}\`.`,
+    `${DATASET ? 'Simulator bulk-mode dataset' : 'Synthetic shop'} in embedded chDB on ${machineLine(machine)}; \`${command}\`.`,
     '',
     markdownTable([['step', 'step'], ['ms', 'ms'], ['detail', 'detail'], ['target', 'target']], rows),
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
-  const ok = count > 0 && refresh1.result.members === count;
-  if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'segments', machine, rows, markdown, ok, verification: { previewCount: count, members: refresh1.result.members } }));
+  const ok = count > 0 && refresh1.result.members === count && found === ids.length;
+  if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'segments', machine, rows, markdown, ok, verification: { previewCount: count, members: refresh1.result.members, lookups: ids.length, found } }));
   if (!ok) process.exitCode = 1;
 } finally {
-  await store.close();
+  await store?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -11,6 +11,7 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
   await client.insert({ table: 'suppressed_identifiers', values: person.identifiers.map((identifier) => ({ identifier, person_id: pid })), format: 'JSONEachRow' });
   const params = { ...eventParams(person.identifiers), ids: person.identifiers, pid };
   await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
+  await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });
   await client.command({ query: 'DELETE FROM identity_map WHERE person_id = {pid:UInt64}', query_params: params });
   for (const table of ['person_traits', 'person_tags', 'segment_members']) {
@@ -19,14 +20,28 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
   return { identifiers: person.identifiers.length };
 }
 
+/**
+ * Gets the `events` projection `by_identifier` back after a lightweight delete (migration 0013): the
+ * delete dropped it from the parts it touched (their reads fall back to the table: correct, only
+ * slower), so the deleted rows are removed for good and the projection rebuilt from what is left. Both
+ * run as background mutations, in this order; nothing waits for them.
+ */
+async function restoreEventProjections(client: ClickHouseClient): Promise<void> {
+  await client.command({ query: 'ALTER TABLE events APPLY DELETED MASK' });
+  await client.command({ query: 'ALTER TABLE events MATERIALIZE PROJECTION by_identifier' });
+}
+
 /** Deletes events of suppressed identifiers that arrived after the person was deleted. */
 export async function purgeSuppressedEvents(client: ClickHouseClient): Promise<void> {
   const rs = await client.query({ query: 'SELECT count() AS n FROM suppressed_identifiers', format: 'JSONEachRow' });
   if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) return;
-  await client.command({
-    query: `DELETE FROM events WHERE (user_id != '' AND concat('u:', user_id) IN (SELECT identifier FROM suppressed_identifiers))
-      OR (anonymous_id != '' AND concat('a:', anonymous_id) IN (SELECT identifier FROM suppressed_identifiers))`,
-  });
+  const where = `(user_id != '' AND concat('u:', user_id) IN (SELECT identifier FROM suppressed_identifiers))
+      OR (anonymous_id != '' AND concat('a:', anonymous_id) IN (SELECT identifier FROM suppressed_identifiers))`;
+  // Only when there is something to purge: every delete costs the touched parts their projection.
+  const found = await client.query({ query: `SELECT count() AS n FROM events WHERE ${where}`, format: 'JSONEachRow' });
+  if (Number((await found.json<{ n: string }>())[0]!.n) === 0) return;
+  await client.command({ query: `DELETE FROM events WHERE ${where}` });
+  await restoreEventProjections(client);
 }
 
 /** Right of access: every stored row about the person, as JSON. */

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { normalizeEmail } from '../identity/identifier.js';
 import { normalizePhone } from '../identity/normalize-phone.js';
-import { PERSON_MAP_SQL, SUPPRESSED_SQL } from '../sql/person-sql.js';
+import { EVENT_KEY_SQL, SUPPRESSED_SQL, currentVersionSql } from '../sql/person-sql.js';
 
 export interface PersonRef {
   personId: string;
@@ -16,35 +16,28 @@ export interface PersonRef {
  */
 export async function findPerson(client: ClickHouseClient, anyIdentifier: string, defaultRegion = 'US'): Promise<PersonRef | undefined> {
   const candidates = candidateIdentifiers(anyIdentifier, defaultRegion);
+  // One query: the person of the first candidate that has a mapping row, and all of that person's
+  // identifiers (the `idx_person_id` skip index of migration 0013 finds them without a scan).
   const rs = await client.query({
-    query: `SELECT toString(m.person_id) AS person_id FROM ${PERSON_MAP_SQL} AS m
-      WHERE m.identifier IN {ids:Array(String)} AND m.identifier NOT IN ${SUPPRESSED_SQL} LIMIT 1`,
+    query: `WITH ${currentVersionSql('identity')} AS v
+      SELECT toString(person_id) AS pid, arraySort(groupArray(identifier)) AS identifiers
+      FROM identity_map
+      WHERE version = v AND person_id = (
+        SELECT person_id FROM identity_map
+        WHERE version = v AND identifier IN {ids:Array(String)} AND identifier NOT IN ${SUPPRESSED_SQL} LIMIT 1)
+      GROUP BY person_id`, // (alias pid: an alias named person_id would shadow the column in WHERE)
     query_params: { ids: candidates },
     format: 'JSONEachRow',
   });
-  const mapped = (await rs.json<{ person_id: string }>())[0];
-  if (mapped) {
-    const ids = await client.query({
-      query: `SELECT identifier FROM ${PERSON_MAP_SQL} WHERE person_id = {pid:UInt64} ORDER BY identifier`,
-      query_params: { pid: mapped.person_id },
-      format: 'JSONEachRow',
-    });
-    return { personId: mapped.person_id, identifiers: (await ids.json<{ identifier: string }>()).map((r) => r.identifier) };
-  }
+  const mapped = (await rs.json<{ pid: string; identifiers: string[] }>())[0];
+  if (mapped) return { personId: mapped.pid, identifiers: mapped.identifiers };
   // An identifier without edges is its own person, if it has events.
   const keys = candidates.filter((c) => c.startsWith('u:') || c.startsWith('a:'));
   const ev = await client.query({
-    // One branch per column so each uses its bloom-filter index.
     query: `SELECT key, toString(cityHash64(key)) AS person_id FROM (
-        SELECT concat('u:', user_id) AS key FROM events WHERE user_id IN {users:Array(String)}
-        UNION ALL
-        SELECT concat('a:', anonymous_id) AS key FROM events WHERE user_id = '' AND anonymous_id IN {anons:Array(String)}
-      ) WHERE key IN {keys:Array(String)} AND key NOT IN ${SUPPRESSED_SQL} LIMIT 1`,
-    query_params: {
-      keys,
-      users: keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2)),
-      anons: keys.filter((k) => k.startsWith('a:')).map((k) => k.slice(2)),
-    },
+        SELECT ${EVENT_KEY_SQL} AS key FROM events WHERE ${eventsOfIdentifiersSql()}
+      ) WHERE key NOT IN ${SUPPRESSED_SQL} LIMIT 1`,
+    query_params: eventParams(keys),
     format: 'JSONEachRow',
   });
   const own = (await ev.json<{ key: string; person_id: string }>())[0];
@@ -63,7 +56,10 @@ export function candidateIdentifiers(raw: string, defaultRegion: string): string
   return out;
 }
 
-/** SQL condition on `events` for the events of these identifiers. */
+/**
+ * SQL condition on `events` for the events of these identifiers. Both alternatives are ranges of the
+ * key of the `by_identifier` projection (user_id, anonymous_id, ...), so the OR costs no full scan.
+ */
 export function eventsOfIdentifiersSql(): string {
   return `(user_id IN {users:Array(String)} OR (user_id = '' AND anonymous_id IN {anons:Array(String)}))`;
 }

@@ -1,8 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { KIND_NAMES, kindOf } from '../identity/identifier.js';
-import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { currentVersionSql } from '../sql/person-sql.js';
-import { eventParams, type PersonRef } from './find-person.js';
+import { eventParams, eventsOfIdentifiersSql, type PersonRef } from './find-person.js';
 
 export interface Profile {
   personId: string;
@@ -16,35 +14,51 @@ export interface Profile {
 
 const DAY_MS = 86_400_000;
 
-/** Everything known about one person (the profiles API answer). */
+type SegmentRow = { id: string; name: string; since: string | null };
+type EventRow = { timestamp: string; type: string; event: string; properties: string };
+
+/** Current memberships of `{pid}` with the segment's name and when the person last entered it. */
+const SEGMENTS_SQL = `SELECT m.segment_id AS id, d.name AS name, c.since AS since
+  FROM segment_members m
+  INNER JOIN (SELECT segment_id, max(version) AS version FROM segment_refreshes GROUP BY segment_id) r ON r.segment_id = m.segment_id AND r.version = m.version
+  INNER JOIN (SELECT id, name FROM segment_definitions FINAL WHERE deleted = 0 AND kind = 'segment') d ON d.id = m.segment_id
+  LEFT JOIN (
+    SELECT segment_id, toString(max(at)) AS since FROM segment_membership_changes
+    WHERE segment_id IN (SELECT segment_id FROM segment_members WHERE person_id = {pid:UInt64}) AND person_id = {pid:UInt64} AND change = 'entered'
+    GROUP BY segment_id
+  ) c ON c.segment_id = m.segment_id
+  WHERE m.person_id = {pid:UInt64} ORDER BY d.name`;
+
+/**
+ * The latest events of the identifiers: their userIds, and their anonymous ids on events without a
+ * userId. Both are key ranges of the events projection `by_identifier` (user_id, anonymous_id,
+ * timestamp), so one read of a few adjacent granules per part answers it.
+ */
+const RECENT_EVENTS_SQL = `SELECT toString(timestamp) AS ts, type, if(event != '', event, name) AS ev, properties FROM events
+  WHERE ${eventsOfIdentifiersSql()} ORDER BY timestamp DESC LIMIT {limit:UInt32}`;
+
+/**
+ * Everything known about one person (the profiles API answer). One query in the common case: the
+ * traits row with tags, memberships and recent events as scalar subqueries (each query costs a few
+ * milliseconds of fixed overhead in chDB, and the connection runs them one at a time). A person
+ * without a traits row (events newer than the last refresh) takes a second query for the rest.
+ */
 export async function loadProfile(client: ClickHouseClient, person: PersonRef, recentEvents = 20, now = new Date()): Promise<Profile> {
   const pid = person.personId;
-  const q = async <T>(query: string, params: Record<string, unknown>) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-  const [traitsRows, tagRows, segmentRows, events] = await Promise.all([
-    q<Record<string, unknown>>(`SELECT * EXCEPT (version, person_id) FROM ${CURRENT_TRAITS_SQL} WHERE person_id = {pid:UInt64}`, { pid }),
-    q<{ tag: string }>(`SELECT tag FROM person_tags WHERE version = ${currentVersionSql('tags')} AND person_id = {pid:UInt64} ORDER BY tag`, { pid }),
-    q<{ id: string; name: string; since: string | null }>(
-      `SELECT m.segment_id AS id, d.name AS name,
-          (SELECT toString(max(at)) FROM segment_membership_changes c WHERE c.segment_id = m.segment_id AND c.person_id = {pid:UInt64} AND c.change = 'entered') AS since
-        FROM segment_members m
-        INNER JOIN (SELECT segment_id, max(version) AS version FROM segment_refreshes GROUP BY segment_id) r ON r.segment_id = m.segment_id AND r.version = m.version
-        INNER JOIN (SELECT id, name FROM segment_definitions FINAL WHERE deleted = 0 AND kind = 'segment') d ON d.id = m.segment_id
-        WHERE m.person_id = {pid:UInt64} ORDER BY d.name`,
-      { pid },
-    ),
-    // Two branches, each served by its own bloom-filter index (an OR across two columns reads every row).
-    q<{ timestamp: string; type: string; event: string; properties: string }>(
-      `SELECT toString(ts) AS timestamp, type, event, properties FROM (
-          SELECT timestamp AS ts, type, if(event != '', event, name) AS event, properties FROM events
-            WHERE user_id IN {users:Array(String)} ORDER BY ts DESC LIMIT {limit:UInt32}
-          UNION ALL
-          SELECT timestamp AS ts, type, if(event != '', event, name) AS event, properties FROM events
-            WHERE user_id = '' AND anonymous_id IN {anons:Array(String)} ORDER BY ts DESC LIMIT {limit:UInt32}
-        ) ORDER BY ts DESC LIMIT {limit:UInt32}`,
-      { ...eventParams(person.identifiers), limit: recentEvents },
-    ),
-  ]);
-  const row = traitsRows[0];
+  const params = { pid, ...eventParams(person.identifiers), limit: recentEvents };
+  const q = async <T>(query: string) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  // Both current versions from one read of engine_runs (0 before the first refresh: nothing matches).
+  const versions = `WITH (SELECT (maxIf(version, kind = 'traits'), maxIf(version, kind = 'tags')) FROM engine_runs) AS _v`;
+  const tagsSql = `SELECT groupArray(tag) FROM (SELECT tag FROM person_tags WHERE version = _v.2 AND person_id = {pid:UInt64} ORDER BY tag)`;
+  const segmentsSql = `SELECT groupArray((id, name, since)) FROM (${SEGMENTS_SQL})`;
+  const eventsSql = `SELECT groupArray((ts, type, ev, properties)) FROM (${RECENT_EVENTS_SQL})`;
+  const rest = `(${tagsSql}) AS _tags, (${segmentsSql}) AS _segments, (${eventsSql}) AS _events`;
+  type Row = Record<string, unknown> & { _tags: string[]; _segments: [string, string, string | null][]; _events: [string, string, string, string][] };
+  const withTraits = (await q<Row>(`${versions} SELECT * EXCEPT (version, person_id), ${rest} FROM person_traits WHERE version = _v.1 AND person_id = {pid:UInt64}`))[0];
+  const { _tags, _segments, _events, ...traitsRow } = withTraits ?? (await q<Row>(`${versions} SELECT ${rest}`))[0]!;
+  const row = withTraits ? traitsRow : undefined;
+  const segmentRows: SegmentRow[] = _segments.map(([id, name, since]) => ({ id, name, since: since || null }));
+  const events: EventRow[] = _events.map(([timestamp, type, event, properties]) => ({ timestamp, type, event, properties }));
   let computed: Record<string, unknown> | null = null;
   let traits: Record<string, unknown> = {};
   if (row) {
@@ -63,7 +77,7 @@ export async function loadProfile(client: ClickHouseClient, person: PersonRef, r
     identities: person.identifiers.map((id) => ({ kind: KIND_NAMES[kindOf(id) ?? 'a'], value: id.slice(2) })),
     traits,
     computedTraits: computed,
-    tags: tagRows.map((r) => r.tag),
+    tags: _tags,
     segments: segmentRows,
     recentEvents: events.map((e) => ({ ...e, properties: JSON.parse(e.properties || '{}') as Record<string, unknown> })),
   };
