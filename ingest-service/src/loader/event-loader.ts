@@ -36,7 +36,8 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
       format: 'JSONCompactEachRow',
       columns: EVENT_ROW_COLUMNS,
       body,
-      settings: { insert_deduplication_token: token },
+      // Rows carry properties/traits/context as JSON objects; stored as their text (see build-event-row).
+      settings: { insert_deduplication_token: token, input_format_json_read_objects_as_strings: 1 },
     });
   };
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import { EVENT_ROW_COLUMNS, eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
 import type { AcceptedEvent } from '../../queue/event-queue.js';
 import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
@@ -7,12 +7,20 @@ import { ok, reject, type StepResult } from '../step-result.js';
 
 type Json = Record<string, unknown>;
 
+// The JSON columns go into the line as objects, not as JSON text inside a JSON string: serialised
+// once instead of twice. The loader inserts with input_format_json_read_objects_as_strings=1, so
+// ClickHouse stores each object's text, byte for byte, in its String column.
+const PROPERTIES = EVENT_ROW_COLUMNS.indexOf('properties');
+const TRAITS = EVENT_ROW_COLUMNS.indexOf('traits');
+const CONTEXT = EVENT_ROW_COLUMNS.indexOf('context');
+
 const MIN_TIME_MS = Date.UTC(1900, 0, 1);
 const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 /**
  * Normalises ids, enriches (server timestamps, IP, user agent, campaign and click ids, bot flag) and
- * serialises the ClickHouse row once, as the JSONCompactEachRow line the loader inserts unchanged.
+ * serialises the ClickHouse row once, as the JSONCompactEachRow line the loader inserts unchanged
+ * (with its JSON columns as objects: see PROPERTIES below).
  */
 export function createBuildEventRowStep() {
   return (draft: EventDraft, request: IngestRequest): StepResult<AcceptedEvent> => {
@@ -78,14 +86,18 @@ export function createBuildEventRowStep() {
       revenue: revenueOf(properties),
       currency: (asString(properties.currency) ?? '').toUpperCase().slice(0, 3),
       product_ids: productIds(properties),
-      properties: JSON.stringify(properties),
-      traits: JSON.stringify(traits),
-      context: JSON.stringify(context),
+      properties: '',
+      traits: '',
+      context: '',
     };
+    const values = eventRowValues(row);
+    values[PROPERTIES] = properties;
+    values[TRAITS] = traits;
+    values[CONTEXT] = context;
     return ok({
       dedupKey: `${request.sourceId}:${messageId}`,
       partitionKey: userId || anonymousId || messageId,
-      rowText: JSON.stringify(eventRowValues(row)) + '\n',
+      rowText: JSON.stringify(values) + '\n',
     });
   };
 }
