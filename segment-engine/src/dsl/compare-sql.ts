@@ -13,7 +13,7 @@ const ORDERING: Partial<Record<ComparisonOperator, string>> = { eq: '=', neq: '!
  * Returns the SQL, or pushes an issue at `path` and returns `0`.
  */
 export function compareSql(
-  target: { type: Exclude<ValueType, 'json'>; expr: string } | { type: 'json'; extract: (as: 'String' | 'Float' | 'Bool') => string; has: string },
+  target: { type: Exclude<ValueType, 'json'>; expr: string } | JsonTarget,
   op: ComparisonOperator,
   value: Value,
   params: QueryParams,
@@ -45,7 +45,9 @@ export function compareSql(
       if (!strings) return fail('this trait holds strings');
       sql = `hasAny(${target.expr}, ${params.add(value, 'Array(String)')})`;
     } else if (target.type === 'json') {
-      sql = strings ? `${target.extract('String')} IN ${params.add(value, 'Array(String)')}` : `${target.extract('Float')} IN ${params.add(value, 'Array(Float64)')}`;
+      sql = strings
+        ? withTextPrefilter(target, value as string[], `${target.extract('String')} IN ${params.add(value, 'Array(String)')}`, params)
+        : `${target.extract('Float')} IN ${params.add(value, 'Array(Float64)')}`;
     } else if (target.type === 'string') {
       if (!strings) return fail('this field holds text: compare with strings');
       sql = `${target.expr} IN ${params.add(value, 'Array(String)')}`;
@@ -96,16 +98,45 @@ export function compareSql(
         if (op !== 'eq' && op !== 'neq') return fail(`"${op}" does not apply to true/false`, 'op');
         return `${target.extract('Bool')} ${sym} ${params.add(value, 'Bool')}`;
       }
-      return `${target.extract('String')} ${sym} ${params.add(value, 'String')}`;
+      const sql = `${target.extract('String')} ${sym} ${params.add(value, 'String')}`;
+      return op === 'eq' ? withTextPrefilter(target, [value], sql, params) : sql;
   }
 }
 
-/** A JSON path (`address.country`) as bound key arguments of JSONExtract*: never pasted as text. */
-export function jsonTarget(column: string, path: string, params: QueryParams) {
+export interface JsonTarget {
+  type: 'json';
+  extract: (as: 'String' | 'Float' | 'Bool') => string;
+  has: string;
+  /** The JSON text column, when a cheap substring test may run before the parse (see withTextPrefilter). */
+  text?: string;
+}
+
+/** Characters JSON writes escaped (or may: `/`); a value with none of them appears verbatim unless `\u` escapes are used. */
+const NEEDS_ESCAPE = /["\\/\u0000-\u001f]/;
+
+/**
+ * Parsing JSON text is the cost of a property filter (every candidate event's `properties`). When the
+ * wanted strings are non-empty and hold no character JSON escapes, a string value equal to one of them
+ * is in the text as `"value"`, unless the writer used `\u` escapes: so a row can only match if its text
+ * holds one of those needles or `\u` at all, which one substring search (multiSearchAny) tells before
+ * the parse. Exact: it only skips rows that cannot match.
+ */
+function withTextPrefilter(target: JsonTarget, values: string[], sql: string, params: QueryParams): string {
+  if (!target.text || values.length === 0 || values.some((v) => v === '' || NEEDS_ESCAPE.test(v))) return sql;
+  const needles = [...values.map((v) => `"${v}"`), '\\u'];
+  return `(multiSearchAny(${target.text}, ${params.add(needles, 'Array(String)')}) AND ${sql})`;
+}
+
+/**
+ * A JSON path (`address.country`) as bound key arguments of JSONExtract*: never pasted as text.
+ * `textPrefilter`: string equality / `in` tests first look for the value in the raw text.
+ */
+export function jsonTarget(column: string, path: string, params: QueryParams, options: { textPrefilter?: boolean } = {}): JsonTarget {
   const keys = path.split('.').map((k) => params.add(k, 'String')).join(', ');
   return {
     type: 'json' as const,
     extract: (as: 'String' | 'Float' | 'Bool') => `JSONExtract${as}(${column}, ${keys})`,
     has: `JSONHas(${column}, ${keys})`,
+    ...(options.textPrefilter ? { text: column } : {}),
   };
 }

@@ -83,7 +83,7 @@ export function compileSegment(input: unknown, options: CompileOptions = {}): Co
         return compareSql({ type: EVENT_COLUMNS[f.column], expr: f.column }, f.op, f.value, params, at, issues);
       }
       columns.add('properties');
-      return compareSql(jsonTarget('properties', f.property!, params), f.op, f.value, params, at, issues);
+      return compareSql(jsonTarget('properties', f.property!, params, { textPrefilter: true }), f.op, f.value, params, at, issues);
     });
 
   const timeSql = (c: { within_days?: number | undefined; between?: { from: string; to: string } | undefined }, path: string): string[] => {
