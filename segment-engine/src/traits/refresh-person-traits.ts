@@ -52,11 +52,14 @@ export function personTraitsInsertSql(): string {
         argMaxIf((utm_source, utm_medium, utm_campaign), timestamp, ${TOUCH}) AS lt,
         argMin(page_referrer, timestamp) AS first_referrer,
         arrayFilter(x -> x != '', groupUniqArray(${CLICK_ID})) AS click_ids,
-        topKIf(3)(JSONExtractString(properties, 'category'), event IN ('Product Viewed', 'Product Added') AND JSONExtractString(properties, 'category') != '') AS favourite_categories,
+        topKIf(3)(viewed_category, viewed_category != '') AS favourite_categories,
         argMaxIf(lower(JSONExtractString(traits, 'email')), timestamp, JSONExtractString(traits, 'email') != '') AS email,
         argMaxIf(JSONExtractString(traits, 'phone'), timestamp, JSONExtractString(traits, 'phone') != '') AS phone
       FROM (
-        SELECT *, event = '${ORDER_EVENT}' AS is_order FROM (${personEventsSql(columns, '1')})
+        SELECT *, event = '${ORDER_EVENT}' AS is_order,
+          -- if() parses properties only for views and adds (an -If aggregate's arguments are computed for every row)
+          if(event IN ('Product Viewed', 'Product Added'), JSONExtractString(properties, 'category'), '') AS viewed_category
+        FROM (${personEventsSql(columns, '1')})
       ) AS ev
       LEFT ANY JOIN (SELECT currency, argMax(usd_rate, date) AS rate FROM exchange_rates GROUP BY currency) AS r ON r.currency = ev.currency
       GROUP BY person_id
