@@ -3,7 +3,7 @@ import { DefinitionError } from '../errors.js';
 import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { chTime } from './channel-sql.js';
+import { CHANNEL_NAMES_SQL, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 
 export interface FunnelQueryOptions {
@@ -71,8 +71,9 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const b = def.breakdown;
   const channel = Boolean(b && 'channel' in b);
   if (b && 'channel' in b) {
-    // '+' marks an entry event with campaign data of its own (materialized columns, migration 0031).
-    bvalEvent = `if(campaign_tagged, concat('+', channel), toString(channel))`;
+    // Channel code (1-based index in CHANNEL_NAMES) + 16 when the event has campaign data of its own
+    // (materialized columns, migration 0031).
+    bvalEvent = `toUInt8(indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged)`;
     columns.add('channel').add('campaign_tagged');
   } else if (b && 'column' in b) {
     columns.add(b.column);
@@ -86,38 +87,50 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const touchWhere = `event = '' AND type = 'page' AND (session_start OR campaign_tagged) AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to}`;
   const where = channel ? `(${stepsWhere}) OR (${touchWhere})` : stepsWhere;
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
-  // The steps an event matches, as a bit mask (bit k-1: step k).
+  // The steps an event matches, as a bit mask (bit k-1: step k). Arrays of events are packed into one
+  // UInt64 per event, time · 1024 + mask (groupArray of numbers is far cheaper than of tuples), so
+  // sorting them sorts by time.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
+  const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
 
-  // Per identifier first (a few rows per shopper instead of one per event), then per person.
-  const perKey = `SELECT key_hash,
-      groupArrayIf((${TS}, mask), mask != 0) AS k_evs,
-      minIf(${TS}, bitTest(mask, 0)) AS k_entered,
-      maxIf(${TS}, bitTest(mask, 0)) AS k_last,
-      argMinIf(${bvalEvent}, ${TS}, bitTest(mask, 0)) AS k_bval${channel ? `,
-      groupArrayIf((${TS}, toString(channel)), event = '' AND type = 'page') AS k_touches` : ''}
-    FROM (SELECT ${[...columns].join(', ')}, ${mask} AS mask FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL})
-    GROUP BY key_hash`;
-  const conds = def.steps.map((_, i) => `arrayMap(x -> bitTest(x.2, ${i}), k_evs)`).join(', ');
   const perPerson = `SELECT person_id,
-      windowFunnelArray(${windowMs}${mode})(arrayMap(x -> x.1, k_evs), ${conds}) AS level,
-      arraySort(x -> x.1, groupArrayArray(k_evs)) AS evs,
-      minIf(k_entered, k_evs_has_start) AS entered_at,
-      max(k_last) AS last_start,
-      argMinIf(k_bval, k_entered, k_evs_has_start) AS bval_event${channel ? `,
-      arraySort(x -> x.1, groupArrayArray(k_touches)) AS touches` : ''}
-    FROM (SELECT *, k_entered > 0 AS k_evs_has_start FROM (${withPersonSql(perKey, ['k_evs', 'k_entered', 'k_last', 'k_bval', ...(channel ? ['k_touches'] : [])])}))
+      windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,
+      arraySort(groupArrayIf(ts * 1024 + mask, mask != 0)) AS evs,
+      minIf(ts, bitTest(mask, 0)) AS entered_at,
+      maxIf(ts, bitTest(mask, 0)) AS last_start,
+      argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_event${channel ? `,
+      arraySort(groupArrayIf(ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel)), event = '')) AS touches` : ''}
+    FROM (${rows})
     GROUP BY person_id
     HAVING level > 0`;
 
-  // Greedy chains from every step-1 event (bounded by its window), the best one kept; only persons
-  // who reached step 2 have times between steps.
-  const chains = `arrayMap(i -> arrayFold((acc, x) -> if(length(acc) < ${n} AND x.1 <= evs[i].1 + ${windowMs} AND bitTest(x.2, length(acc)), arrayPushBack(acc, x.1), acc),
-        arraySlice(evs, i + 1), [evs[i].1]), arrayFilter(i -> bitTest(evs[i].2, 0), arrayEnumerate(evs)))`;
+  // The journey whose step times are reported: from each step-1 event, the greedy chain (each next step
+  // the first matching event after the previous one, all within the window of the start); the longest
+  // chain wins, the latest start among equals. c_nx{k}[j] is the position of the first event at or after
+  // j that matches step k+1, so a chain costs one lookup per step; c_p{k} holds, for every start, the
+  // position of its step k+1 event (0: not reached). Only persons who reached step 2 (c_e is empty for
+  // the others).
+  const ks = def.steps.map((_, k) => k);
+  const chainCols = [
+    `if(level >= 2, evs, []) AS c_e`,
+    `arrayEnumerate(c_e) AS c_ix`,
+    `arrayMap(x -> intDiv(x, 1024), c_e) AS c_ts`,
+    `arrayFilter(j -> bitTest(c_e[j] % 1024, 0), c_ix) AS c_p0`,
+    ...ks.slice(1).flatMap((k) => [
+      `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(x % 1024, ${k}), j, 0), c_e, c_ix)) AS c_nx${k}`,
+      `arrayMap((p, s) -> if(p = 0 OR p >= length(c_e), 0, if(c_nx${k}[p + 1] != 0 AND c_ts[c_nx${k}[p + 1]] <= c_ts[s] + ${windowMs}, c_nx${k}[p + 1], 0)), c_p${k - 1}, c_p0) AS c_p${k}`,
+    ]),
+    `arrayReduce('argMax', arrayEnumerate(c_p0), arrayMap((${ks.map((k) => `q${k}`).join(', ')}) -> (${ks.map((k) => `(q${k} != 0)`).join(' + ')}, q0), ${ks.map((k) => `c_p${k}`).join(', ')})) AS c_best`,
+    `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
+  ];
+  const withChain = `SELECT person_id, level, entered_at, last_start, bval_event${channel ? ', touches' : ''},
+      ${chainCols.join(',\n      ')}
+    FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
-    bval = `if(startsWith(f.bval_event, '+'), substring(f.bval_event, 2),
-      if(arrayExists(x -> x.1 <= f.entered_at, f.touches), arrayLast(x -> x.1 <= f.entered_at, f.touches).2, f.bval_event))`;
+    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it).
+    const latestTouch = `arrayLast(x -> intDiv(x, 16) <= f.entered_at, f.touches)`;
+    bval = `${CHANNEL_NAMES_SQL}[if(f.bval_event >= 16 OR NOT arrayExists(x -> intDiv(x, 16) <= f.entered_at, f.touches), f.bval_event % 16, ${latestTouch} % 16)]`;
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
@@ -125,8 +138,8 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const personsSql = `SELECT f.person_id AS person_id, f.level AS level, f.entered_at AS entered_at,
       toUInt8(f.level < ${n} AND f.last_start + ${windowMs} > ${asOf}) AS in_progress,
       ${b ? bval : `'(all)'`} AS bval,
-      if(f.level >= 2, arraySlice(arrayReverseSort(c -> (length(c), c[1]), ${chains})[1], 1, f.level), []) AS chain
-    FROM (${perPerson}) AS f ${traitJoin}`;
+      f.chain AS chain
+    FROM (${withChain}) AS f ${traitJoin}`;
   return { definition: def, personsSql, params: params.values };
 }
 
