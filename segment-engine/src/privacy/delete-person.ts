@@ -24,11 +24,13 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
  * Gets the `events` projection `by_identifier` back after a lightweight delete (migration 0013): the
  * delete dropped it from the parts it touched (their reads fall back to the table: correct, only
  * slower), so the deleted rows are removed for good and the projection rebuilt from what is left. Both
- * run as background mutations, in this order; nothing waits for them.
+ * run as background mutations, in this order (`mutations_sync = 0`: chDB's default is to wait, about a
+ * minute per ten million events); nothing waits for them, except a later lightweight delete, which
+ * queues behind them.
  */
 async function restoreEventProjections(client: ClickHouseClient): Promise<void> {
-  await client.command({ query: 'ALTER TABLE events APPLY DELETED MASK' });
-  await client.command({ query: 'ALTER TABLE events MATERIALIZE PROJECTION by_identifier' });
+  await client.command({ query: 'ALTER TABLE events APPLY DELETED MASK SETTINGS mutations_sync = 0' });
+  await client.command({ query: 'ALTER TABLE events MATERIALIZE PROJECTION by_identifier SETTINGS mutations_sync = 0' });
 }
 
 /** Deletes events of suppressed identifiers that arrived after the person was deleted. */
