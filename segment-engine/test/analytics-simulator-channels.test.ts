@@ -4,6 +4,9 @@ import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { runFunnel } from '../src/analytics/run-funnel.js';
 import { runAttribution } from '../src/analytics/run-attribution.js';
 import { kpiOverview } from '../src/analytics/kpi-query.js';
+import { migrations } from '@sextant/schemas';
+import { personEventsSql } from '../src/sql/person-sql.js';
+import { CHANNEL_NAMES, CHANNEL_SQL } from '../src/analytics/channel-sql.js';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
 
 /**
@@ -31,6 +34,17 @@ const FUNNEL = {
 };
 
 describe('channels on simulator data', () => {
+  it('materializes the channel with the same rules as CHANNEL_SQL (migration 0031); CHANNEL_NAMES in alphabetical order', () => {
+    const m = migrations.find((x) => x.version === 31)!;
+    expect(m.statements.join('\n')).toContain(`channel LowCardinality(String) MATERIALIZED ${CHANNEL_SQL}`);
+    expect([...CHANNEL_NAMES]).toEqual([...CHANNEL_NAMES].sort()); // codes follow the names' order (attribution ties)
+  });
+
+  it('stores every simulated channel in the materialized column, all of them known', async () => {
+    const rows = await db.query<{ channel: string }>(`SELECT DISTINCT toString(channel) AS channel FROM events WHERE session_start ORDER BY channel`);
+    expect(rows.map((r) => r.channel)).toEqual([...CHANNEL_NAMES]);
+  });
+
   it('breaks a funnel down into several source channels whose rows add up to the total', async () => {
     const r = await runFunnel(db.store.client, { ...FUNNEL, breakdown: { channel: true } }, { asOf: new Date(END) });
     expect(r.total.entered).toBeGreaterThan(100);
@@ -39,6 +53,19 @@ describe('channels on simulator data', () => {
     expect(channels).toEqual(expect.arrayContaining(['facebook_ads', 'google_ads', 'email', 'organic_search', 'direct']));
     for (let k = 0; k < 4; k++) expect(r.breakdown.reduce((a, g) => a + g.steps[k]!.count, 0)).toBe(r.total.steps[k]!.count);
     expect(r.breakdown.reduce((a, g) => a + g.steps[1]!.droppedOff + g.steps[1]!.inProgress, 0)).toBe(r.total.steps[1]!.droppedOff + r.total.steps[1]!.inProgress);
+  });
+
+  it('reaches the same step counts as windowFunnel over the events (the default mode computes levels from chains)', async () => {
+    const r = await runFunnel(db.store.client, FUNNEL, { asOf: new Date(END) });
+    const [steps] = await db.query<Record<string, number>>(
+      `SELECT countIf(level >= 1) AS s1, countIf(level >= 2) AS s2, countIf(level >= 3) AS s3, countIf(level >= 4) AS s4
+       FROM (SELECT person_id, windowFunnel(${FUNNEL.window_seconds * 1000})(toUInt64(toUnixTimestamp64Milli(timestamp)),
+           event = 'Product Viewed' AND timestamp >= toDateTime64('2025-05-18', 3, 'UTC') AND timestamp < toDateTime64('2025-06-01', 3, 'UTC'),
+           event = 'Product Added', event = 'Checkout Started', event = 'Order Completed') AS level
+         FROM (${personEventsSql(['timestamp', 'event'], `event IN ('Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed')`)})
+         GROUP BY person_id)`,
+    );
+    expect(r.total.steps.map((s) => s.count)).toEqual([steps!.s1, steps!.s2, steps!.s3, steps!.s4].map(Number));
   });
 
   it('attributes orders to several channels', async () => {

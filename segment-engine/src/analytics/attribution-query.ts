@@ -1,7 +1,7 @@
 import { attributionDefinitionSchema, type AttributionDefinition, type AttributionDefinitionInput } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
 import { QueryParams } from '../dsl/query-params.js';
-import { CHANNEL_NAMES_SQL, chTime } from './channel-sql.js';
+import { CHANNEL_NAMES_SQL, channelNameSql, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 import { CONVERSION, NULL_STATE, START } from './markov.js';
 
@@ -83,7 +83,7 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
   const idx = 'range(1, n + 1)';
   const direct = `indexOf(${CHANNEL_NAMES_SQL}, 'direct')`;
   const lndIndex = `if(arrayExists(x -> x.2 != ${direct}, path), arrayLastIndex(x -> x.2 != ${direct}, path), n)`;
-  const name = (x: string) => `${CHANNEL_NAMES_SQL}[${x}.2]`;
+  const name = (x: string) => channelNameSql(`${x}.2`);
   const decayRaw = `arrayMap(x -> pow(2, -(toFloat64(cts) - toFloat64(x.1)) / ${half}), path)`;
   const weights: Record<(typeof RULE_MODELS)[number], string> = {
     first_touch: `arrayMap(i -> toFloat64(i = 1), ${idx})`,
@@ -96,23 +96,38 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
         i = 1, ${pf}, i = n, ${pl}, (1 - ${pf} - ${pl}) / (n - 2)), ${idx})`,
   };
   const ones = RULE_MODELS.map(() => '1.');
-  const state = (x: string) => (byCampaign ? `concat(${name(x)}, ' / ', ${x}.3)` : name(x));
+  // Items are grouped by numbers, not strings: a channel is its code (0: (none) in model rows), a Markov
+  // state its code too (0 start, 1–8 channels, 30 conversion, 31 null); by campaign, the campaign (model
+  // rows) or the whole state text (transitions) goes in the string fields, empty otherwise.
+  const stateText = (x: string) => `concat(${name(x)}, ' / ', ${x}.3)`;
+  const seq = byCampaign ? `arrayMap(x -> ${stateText('x')}, path)` : `arrayMap(x -> x.2, path)`;
+  const startState = byCampaign ? `'${START}'` : 'toUInt8(0)';
+  const endState = byCampaign ? `if(converted = 1, '${CONVERSION}', '${NULL_STATE}')` : 'toUInt8(if(converted = 1, 30, 31))';
+  const transition = byCampaign ? `(toUInt8(1), toUInt8(0), toUInt8(0), t.1, t.2, [1.])` : `(toUInt8(1), t.1, t.2, '', '', [1.])`;
   // Output items of a journey: model rows of a conversion (one per touch, or (none)), then transitions.
   const items = `arrayConcat(
-      if(converted = 0, [], if(n = 0, [(toUInt8(0), '(none)', '', [${[...ones.map(() => 'rev'), ...ones].join(', ')}])],
-        arrayMap(i -> (toUInt8(0), ${name('path[i]')}, ${byCampaign ? 'path[i].3' : `''`}, [${RULE_MODELS.map((m) => `w_${m}[i] * rev`).join(', ')}, ${RULE_MODELS.map((m) => `w_${m}[i]`).join(', ')}]), ${idx}))),
-      if(n = 0, [], arrayMap(t -> (toUInt8(1), t.1, t.2, [1.]),
-        arrayZip(arrayPushFront(seq, '${START}'), arrayPushBack(seq, if(converted = 1, '${CONVERSION}', '${NULL_STATE}'))))))`;
+      if(converted = 0, [], if(n = 0, [(toUInt8(0), toUInt8(0), toUInt8(0), '', '', [${[...ones.map(() => 'rev'), ...ones].join(', ')}])],
+        arrayMap(i -> (toUInt8(0), path[i].2, toUInt8(0), ${byCampaign ? 'path[i].3' : `''`}, '', [${RULE_MODELS.map((m) => `w_${m}[i] * rev`).join(', ')}, ${RULE_MODELS.map((m) => `w_${m}[i]`).join(', ')}]), ${idx}))),
+      if(n = 0, [], arrayMap(t -> ${transition},
+        arrayZip(arrayPushFront(seq, ${startState}), arrayPushBack(seq, ${endState})))))`;
+  const stateName = (c: string) => `multiIf(${c} = 0, '${START}', ${c} = 30, '${CONVERSION}', ${c} = 31, '${NULL_STATE}', ${channelNameSql(c)})`;
   const sql = `WITH ${RATES_ARRAYS_SQL} AS rates
-    SELECT it.1 AS kind, it.2 AS a, it.3 AS b, sumForEach(it.4) AS v
+    SELECT kind,
+      if(kind = 0, if(ac = 0, '(none)', ${channelNameSql('ac')}), if(sa != '', sa, ${stateName('ac')})) AS a,
+      if(kind = 0, sa, if(sb != '', sb, ${stateName('bc')})) AS b,
+      v
     FROM (
-      SELECT arrayJoin(${items}) AS it
+      SELECT it.1 AS kind, it.2 AS ac, it.3 AS bc, it.4 AS sa, it.5 AS sb, sumForEach(it.6) AS v
       FROM (
-        SELECT j.1 AS converted, j.2 AS rev, j.3 AS cts, j.4 AS path, length(path) AS n, arrayMap(x -> ${state('x')}, path) AS seq,
-          ${RULE_MODELS.map((m) => `if(converted = 1, ${weights[m]}, []) AS w_${m}`).join(',\n          ')}
-        FROM (${journeys}) ARRAY JOIN js AS j
+        SELECT arrayJoin(${items}) AS it
+        FROM (
+          SELECT j.1 AS converted, j.2 AS rev, j.3 AS cts, j.4 AS path, length(path) AS n, ${seq} AS seq,
+            ${RULE_MODELS.map((m) => `if(converted = 1, ${weights[m]}, []) AS w_${m}`).join(',\n            ')}
+          FROM (${journeys}) ARRAY JOIN js AS j
+        )
       )
+      GROUP BY kind, ac, bc, sa, sb
     )
-    GROUP BY kind, a, b ORDER BY kind, a, b`;
+    ORDER BY kind, a, b`;
   return { definition: def, sql, params: p.values };
 }

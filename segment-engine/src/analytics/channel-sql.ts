@@ -17,6 +17,13 @@ export const CHANNEL_SQL = `multiIf(
 export const CHANNEL_NAMES = ['affiliate', 'direct', 'email', 'facebook_ads', 'google_ads', 'instagram_ads', 'organic_search', 'tiktok_ads'] as const;
 /** CHANNEL_NAMES as a ClickHouse array literal: a channel's 1-based code is its index there. */
 export const CHANNEL_NAMES_SQL = `[${CHANNEL_NAMES.map((c) => `'${c}'`).join(', ')}]`;
+/**
+ * The name of a channel code (an expression), '' for 0. `transform` over constant arrays: indexing the
+ * array literal with a column would copy the whole array into every row.
+ */
+export function channelNameSql(code: string): string {
+  return `transform(toUInt8(${code}), [${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}], ${CHANNEL_NAMES_SQL}, '')`;
+}
 
 /** Columns CHANNEL_SQL reads. */
 export const CHANNEL_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'page_referrer'] as const;

@@ -3,7 +3,7 @@ import { DefinitionError } from '../errors.js';
 import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { CHANNEL_NAMES_SQL, chTime } from './channel-sql.js';
+import { CHANNEL_NAMES_SQL, channelNameSql, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 
 export interface FunnelQueryOptions {
@@ -19,6 +19,9 @@ export interface BuiltFunnelQuery {
 }
 
 const TS = 'toUInt64(toUnixTimestamp64Milli(timestamp))';
+/** Parts of a packed event (time · 32768 + mask · 32 + channel code). */
+const TS_OF = (x: string) => `intDiv(${x}, 32768)`;
+const MASK_OF = (x: string) => `(intDiv(${x}, 32) % 1024)`;
 /** How far before `from` a session's touch (landing page) of an entry event is looked for. */
 const TOUCH_LOOKBACK_MS = 86_400_000;
 
@@ -87,50 +90,65 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const touchWhere = `event = '' AND type = 'page' AND (session_start OR campaign_tagged) AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to}`;
   const where = channel ? `(${stepsWhere}) OR (${touchWhere})` : stepsWhere;
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
-  // The steps an event matches, as a bit mask (bit k-1: step k). Arrays of events are packed into one
-  // UInt64 per event, time · 1024 + mask (groupArray of numbers is far cheaper than of tuples), so
-  // sorting them sorts by time.
+  // The steps an event matches, as a bit mask (bit k-1: step k). A person's events are one array of
+  // UInt64, time · 32768 + mask · 32 + channel code (groupArray of numbers is far cheaper than of
+  // tuples, and the entry time, last start and entry channel come from the sorted array instead of
+  // aggregates of their own); sorting it sorts by (time, mask).
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
+  const code = channel ? `indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged` : '0';
   const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
+  const isStart = (x: string) => `bitTest(${MASK_OF(x)}, 0)`;
+  const stringBval = !channel && (b && ('column' in b || 'property' in b));
 
-  const perPerson = `SELECT person_id,
-      windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,
-      arraySort(groupArrayIf(ts * 1024 + mask, mask != 0)) AS evs,
-      minIf(ts, bitTest(mask, 0)) AS entered_at,
-      maxIf(ts, bitTest(mask, 0)) AS last_start,
-      argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_event${channel ? `,
+  // Default mode with a different event name at every step (an event matches at most one step): the
+  // level is the longest greedy chain, computed below from the event array for everyone, and
+  // windowFunnel (which would keep a second copy of every event) is not needed. The two agree: a
+  // later start only widens the window, and the earliest next match is the best one from a start.
+  const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
+  const aggregated = `SELECT person_id,
+      ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
+      arraySort(groupArrayIf(ts * 32768 + mask * 32 + ${code}, mask != 0)) AS evs${stringBval ? `,
+      argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
       arraySort(groupArrayIf(ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel)), event = '')) AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
-    HAVING level > 0`;
+    HAVING ${levelFromChains ? `arrayExists(x -> ${isStart('x')}, evs)` : 'level > 0'}`;
+  const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
+      ${TS_OF(`arrayFirst(x -> ${isStart('x')}, evs)`)} AS entered_at,
+      ${TS_OF(`arrayLast(x -> ${isStart('x')}, evs)`)} AS last_start,
+      ${channel ? `toUInt8(arrayFirst(x -> ${isStart('x')}, evs) % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
+    FROM (${aggregated})`;
 
   // The journey whose step times are reported: from each step-1 event, the greedy chain (each next step
   // the first matching event after the previous one, all within the window of the start); the longest
   // chain wins, the latest start among equals. c_nx{k}[j] is the position of the first event at or after
   // j that matches step k+1, so a chain costs one lookup per step; c_p{k} holds, for every start, the
   // position of its step k+1 event (0: not reached). Only persons who reached step 2 (c_e is empty for
-  // the others).
+  // the others; with the level from the chains, those with any step-2 event).
   const ks = def.steps.map((_, k) => k);
   const chainCols = [
-    `if(level >= 2, evs, []) AS c_e`,
+    levelFromChains ? `if(arrayExists(x -> bitTest(${MASK_OF('x')}, 1), evs), evs, []) AS c_e` : `if(level >= 2, evs, []) AS c_e`,
     `arrayEnumerate(c_e) AS c_ix`,
-    `arrayMap(x -> intDiv(x, 1024), c_e) AS c_ts`,
-    `arrayFilter(j -> bitTest(c_e[j] % 1024, 0), c_ix) AS c_p0`,
+    `arrayMap(x -> ${TS_OF('x')}, c_e) AS c_ts`,
+    `arrayFilter(j -> bitTest(${MASK_OF('c_e[j]')}, 0), c_ix) AS c_p0`,
     ...ks.slice(1).flatMap((k) => [
-      `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(x % 1024, ${k}), j, 0), c_e, c_ix)) AS c_nx${k}`,
+      `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(${MASK_OF('x')}, ${k}), j, 0), c_e, c_ix)) AS c_nx${k}`,
       `arrayMap((p, s) -> if(p = 0 OR p >= length(c_e), 0, if(c_nx${k}[p + 1] != 0 AND c_ts[c_nx${k}[p + 1]] <= c_ts[s] + ${windowMs}, c_nx${k}[p + 1], 0)), c_p${k - 1}, c_p0) AS c_p${k}`,
     ]),
-    `arrayReduce('argMax', arrayEnumerate(c_p0), arrayMap((${ks.map((k) => `q${k}`).join(', ')}) -> (${ks.map((k) => `(q${k} != 0)`).join(' + ')}, q0), ${ks.map((k) => `c_p${k}`).join(', ')})) AS c_best`,
+    `arrayMap((${ks.map((k) => `q${k}`).join(', ')}) -> toUInt8(${ks.map((k) => `(q${k} != 0)`).join(' + ')}), ${ks.map((k) => `c_p${k}`).join(', ')}) AS c_len`,
+    // (a person here has a step-1 event in range; without any step-2 event, c_e is empty and the level 1)
+    ...(levelFromChains ? [`if(empty(c_len), 1, arrayMax(c_len)) AS level`] : []),
+    `arrayReduce('argMax', arrayEnumerate(c_p0), arrayMap((l, j) -> (l, j), c_len, arrayEnumerate(c_len))) AS c_best`,
     `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
   ];
-  const withChain = `SELECT person_id, level, entered_at, last_start, bval_event${channel ? ', touches' : ''},
+  const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event${channel ? ', touches' : ''},
       ${chainCols.join(',\n      ')}
     FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
     // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it).
     const latestTouch = `arrayLast(x -> intDiv(x, 16) <= f.entered_at, f.touches)`;
-    bval = `${CHANNEL_NAMES_SQL}[if(f.bval_event >= 16 OR NOT arrayExists(x -> intDiv(x, 16) <= f.entered_at, f.touches), f.bval_event % 16, ${latestTouch} % 16)]`;
+    bval = channelNameSql(`if(f.bval_event >= 16 OR NOT arrayExists(x -> intDiv(x, 16) <= f.entered_at, f.touches), f.bval_event % 16, ${latestTouch} % 16)`);
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
