@@ -3,7 +3,7 @@ import {
   type Condition, type ComputedTraitName, type DefinitionIssue, type EventCondition, type FunnelCondition, type PropertyFilter,
 } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
-import { currentVersionSql, personEventsSql } from '../sql/person-sql.js';
+import { currentVersionSql, personEventCountsSql, personEventsSql } from '../sql/person-sql.js';
 import { compareSql, jsonTarget } from './compare-sql.js';
 import { QueryParams, toClickHouseTime } from './query-params.js';
 
@@ -109,16 +109,17 @@ export function compileSegment(input: unknown, options: CompileOptions = {}): Co
     if (c.did === false) {
       if (c.count) issues.push({ path: join(path, 'count'), message: '"count" cannot be combined with "did": false (use count at_most 0)' });
       mode = 'not_in';
-      having = 'count() >= 1';
+      having = 'sum(n) >= 1';
     } else {
       const { op, value } = c.count ?? { op: 'at_least', value: 1 };
       if (op === 'at_least' && value === 0) return '1';
-      if (op === 'at_least') [mode, having] = ['in', `count() >= ${params.add(value, 'UInt64')}`];
-      else if (op === 'at_most') [mode, having] = ['not_in', `count() > ${params.add(value, 'UInt64')}`];
-      else if (value === 0) [mode, having] = ['not_in', 'count() >= 1'];
-      else [mode, having] = ['in', `count() = ${params.add(value, 'UInt64')}`];
+      if (op === 'at_least') [mode, having] = ['in', `sum(n) >= ${params.add(value, 'UInt64')}`];
+      else if (op === 'at_most') [mode, having] = ['not_in', `sum(n) > ${params.add(value, 'UInt64')}`];
+      else if (value === 0) [mode, having] = ['not_in', 'sum(n) >= 1'];
+      else [mode, having] = ['in', `sum(n) = ${params.add(value, 'UInt64')}`];
     }
-    const sub = `SELECT person_id FROM (${personEventsSql([], conds.join(' AND '))}) GROUP BY person_id HAVING ${having}`;
+    // Counted per identifier first (a UInt64 key), then summed per person.
+    const sub = `SELECT person_id FROM (${personEventCountsSql(conds.join(' AND '))}) GROUP BY person_id HAVING ${having}`;
     return `p.person_id ${mode === 'in' ? 'IN' : 'NOT IN'} (${sub})`;
   };
 
