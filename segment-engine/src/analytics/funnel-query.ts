@@ -147,8 +147,12 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
     // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it).
-    const latestTouch = `arrayLast(x -> intDiv(x, 16) <= f.entered_at, f.touches)`;
-    bval = channelNameSql(`if(f.bval_event >= 16 OR NOT arrayExists(x -> intDiv(x, 16) <= f.entered_at, f.touches), f.bval_event % 16, ${latestTouch} % 16)`);
+    // Without lambdas: the entry goes into the sorted touches as time · 16 + 15 (after any touch of the
+    // same instant); the element before it is the latest touch at or before the entry.
+    const marker = `f.entered_at * 16 + 15`;
+    const merged = `arraySort(arrayPushBack(f.touches, ${marker}))`;
+    const before = `indexOf(${merged}, ${marker}) - 1`;
+    bval = channelNameSql(`if(f.bval_event >= 16 OR ${before} < 1, f.bval_event % 16, ${merged}[${before}] % 16)`);
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
