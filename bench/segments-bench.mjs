@@ -165,6 +165,31 @@ function benchDefinition(dataset) {
   };
 }
 
+/** The marketer's example of DESIGN.md, without a property filter: "came from a Facebook ad, viewed a product, no purchase in 7 days". */
+const DESIGN_EXAMPLE = {
+  type: 'and',
+  conditions: [
+    { type: 'tag', tag: 'channel:facebook_ad' },
+    { type: 'event', event: 'Product Viewed', within_days: 30 },
+    { type: 'event', event: 'Order Completed', did: false, within_days: 7 },
+  ],
+};
+
+async function previewBest(client, definition, now, runs = 3) {
+  const compiled = engine.compileSegment(definition, { now });
+  const times = [];
+  let count = 0;
+  for (let i = 0; i < runs; i++) {
+    const p = await time(async () => {
+      const rs = await client.query({ query: `SELECT count() AS c, groupArray(10)(toString(person_id)) AS sample FROM (${engine.matchingPersonsSql(compiled)})`, query_params: compiled.params, format: 'JSONEachRow' });
+      return (await rs.json())[0];
+    });
+    times.push(p.ms);
+    count = Number(p.result.c);
+  }
+  return { best: Math.min(...times), times, count };
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 try {
@@ -177,19 +202,10 @@ try {
   log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
 
   const definition = benchDefinition(data);
-  const compiled = engine.compileSegment(definition, { now });
-  const previewRuns = [];
-  let count = 0;
-  for (let i = 0; i < 3; i++) {
-    const p = await time(async () => {
-      const rs = await client.query({ query: `SELECT count() AS c, groupArray(10)(toString(person_id)) AS sample FROM (${engine.matchingPersonsSql(compiled)})`, query_params: compiled.params, format: 'JSONEachRow' });
-      return (await rs.json())[0];
-    });
-    previewRuns.push(p.ms);
-    count = Number(p.result.c);
-  }
-  const preview = Math.min(...previewRuns);
+  const { best: preview, times: previewRuns, count } = await previewBest(client, definition, now);
   log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')}`);
+  const example = await previewBest(client, DESIGN_EXAMPLE, now);
+  log(`preview (DESIGN.md example): ${fmt(example.count)} persons, best ${example.best.toFixed(0)} ms of ${example.times.map((x) => x.toFixed(0)).join('/')}`);
 
   const repo = new engine.SegmentRepository(client);
   const segment = await repo.create('segment', { name: 'bench', description: '', definition });
@@ -215,9 +231,11 @@ try {
   const lat = [];
   const findLat = [];
   const loadLat = [];
+  const cpuMs = [];
   let found = 0;
   let withEvents = 0;
   for (const id of ids) {
+    const cpu0 = process.cpuUsage();
     const t = performance.now();
     const person = await engine.findPerson(client, id);
     const t1 = performance.now();
@@ -227,22 +245,26 @@ try {
       if (profile.recentEvents.length > 0) withEvents += 1;
     }
     const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    // CPU time of this process (chDB's threads included) per lookup: what a busy machine stretches.
+    cpuMs.push((cpu.user + cpu.system) / 1000);
     lat.push(t2 - t);
     findLat.push(t1 - t);
     loadLat.push(t2 - t1);
   }
-  for (const a of [lat, findLat, loadLat]) a.sort((x, y) => x - y);
-  log(`profile lookup (${ids.length} ids, ${found} found, ${withEvents} with events): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms; findPerson p50 ${percentile(findLat, 50).toFixed(1)} / p99 ${percentile(findLat, 99).toFixed(1)}; loadProfile p50 ${percentile(loadLat, 50).toFixed(1)} / p99 ${percentile(loadLat, 99).toFixed(1)}`);
+  for (const a of [lat, findLat, loadLat, cpuMs]) a.sort((x, y) => x - y);
+  log(`profile lookup (${ids.length} ids, ${found} found, ${withEvents} with events): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms; findPerson p50 ${percentile(findLat, 50).toFixed(1)} / p99 ${percentile(findLat, 99).toFixed(1)}; loadProfile p50 ${percentile(loadLat, 50).toFixed(1)} / p99 ${percentile(loadLat, 99).toFixed(1)}; CPU per lookup p50 ${percentile(cpuMs, 50).toFixed(1)} / p99 ${percentile(cpuMs, 99).toFixed(1)}`);
 
   const r1 = (x) => Math.round(x * 10) / 10;
   const idKinds = DATASET ? 'userIds, emails, anonymous ids (joined and never identified), a quarter each' : 'email or anonymous id';
   const rows = [
     { step: data.label, ms: Math.round(data.ms), detail: data.detail, target: '' },
     { step: 'full refresh (identity, traits, tags)', ms: Math.round(full.ms), detail: `${fmt(f.traits.persons)} persons, ${fmt(f.identity.edges)} edges`, target: '' },
-    { step: 'segment preview (3 conditions)', ms: Math.round(preview), detail: `${fmt(count)} persons; best of ${previewRuns.map((x) => Math.round(x)).join(' / ')} ms`, target: '< 1,000 ms' },
+    { step: 'segment preview (3 conditions)', ms: Math.round(preview), detail: `${fmt(count)} persons; best of ${previewRuns.map((x) => Math.round(x)).join(' / ')} ms; ${JSON.stringify(definition)}`, target: '< 1,000 ms' },
+    { step: 'segment preview (DESIGN.md example)', ms: Math.round(example.best), detail: `${fmt(example.count)} persons; best of ${example.times.map((x) => Math.round(x)).join(' / ')} ms; facebook-ad tag, viewed in 30 days, no order in 7`, target: '< 1,000 ms' },
     { step: 'membership refresh (first / with diff)', ms: Math.round(refresh2.ms), detail: `${fmt(refresh1.result.members)} members; first ${Math.round(refresh1.ms)} ms`, target: '< 10,000 ms' },
     { step: 'profile lookup p50', ms: r1(percentile(lat, 50)), detail: `${ids.length} lookups (${idKinds}), ${found} found; findPerson p50 ${r1(percentile(findLat, 50))}, loadProfile p50 ${r1(percentile(loadLat, 50))}`, target: '' },
-    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}`, target: '< 50 ms' },
+    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}; process CPU per lookup p50 ${r1(percentile(cpuMs, 50))} / p99 ${r1(percentile(cpuMs, 99))}`, target: '< 50 ms' },
   ];
   const machine = machineInfo();
   const command = DATASET
@@ -256,7 +278,7 @@ try {
     markdownTable([['step', 'step'], ['ms', 'ms'], ['detail', 'detail'], ['target', 'target']], rows),
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
-  const ok = count > 0 && refresh1.result.members === count && found === ids.length;
+  const ok = count > 0 && refresh1.result.members === count && (!DATASET || found === ids.length);
   if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'segments', machine, rows, markdown, ok, verification: { previewCount: count, members: refresh1.result.members, lookups: ids.length, found } }));
   if (!ok) process.exitCode = 1;
 } finally {
