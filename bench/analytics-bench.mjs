@@ -79,10 +79,10 @@ try {
       refreshNote = `engine refresh ${((performance.now() - t) / 1000).toFixed(1)} s`;
       log(refreshNote);
     }
-    const persons = await one(`SELECT uniqExact(person_id) AS p FROM ${engine.PERSON_MAP_SQL}`);
+    const persons = await one(`SELECT count() AS p FROM person_traits WHERE version = (SELECT max(version) FROM engine_runs WHERE kind = 'traits')`);
     const end = Date.parse(`${day(Number(d.last))}T00:00:00Z`); // the last full day ends here
     periods = { from: day(end - 30 * 86_400_000), to: day(end), kpiDate: day(end - 86_400_000), asOf: new Date(Number(d.last)) };
-    rows.push(['dataset', `simulator bulk: ${Number(d.c).toLocaleString('en')} events / ${Number(d.keys).toLocaleString('en')} ids → ${Number(persons.p).toLocaleString('en')} resolved persons`, `open + migrations ${openSeconds.toFixed(1)} s, ${refreshNote}`, '—']);
+    rows.push(['dataset', `simulator bulk: ${Number(d.c).toLocaleString('en')} events / ${Number(d.keys).toLocaleString('en')} ids → ${Number(persons.p).toLocaleString('en')} persons after identity resolution`, `open + migrations ${openSeconds.toFixed(1)} s, ${refreshNote}`, '—']);
   } else {
   // Event i belongs to shopper i % N; kinds cycle page(landing) / view / add / checkout / order with
   // decreasing frequency; events spread over 2024 (one year).
