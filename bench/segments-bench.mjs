@@ -223,6 +223,17 @@ try {
       ids.push(i % 2 === 0 && s % 2 === 0 ? `shopper${s}@example.com` : `anon-${s}`);
     }
   }
+  // Merges started by the refreshes run on this process's threads: let them finish (up to 2 min) so the
+  // lookups measure lookups, as in a steady state between refreshes.
+  const settle = await time(async () => {
+    for (let i = 0; i < 240; i++) {
+      const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
+      if (Number((await rs.json())[0].n) === 0) return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
+  });
+  log(`background merges ${settle.result ? 'done' : 'still running'} after ${(settle.ms / 1000).toFixed(1)} s`);
   // A few lookups first (not counted): the first queries of a process load code and marks.
   for (const id of ids.slice(0, 5)) {
     const person = await engine.findPerson(client, id);
@@ -264,7 +275,7 @@ try {
     { step: 'segment preview (DESIGN.md example)', ms: Math.round(example.best), detail: `${fmt(example.count)} persons; best of ${example.times.map((x) => Math.round(x)).join(' / ')} ms; facebook-ad tag, viewed in 30 days, no order in 7`, target: '< 1,000 ms' },
     { step: 'membership refresh (first / with diff)', ms: Math.round(refresh2.ms), detail: `${fmt(refresh1.result.members)} members; first ${Math.round(refresh1.ms)} ms`, target: '< 10,000 ms' },
     { step: 'profile lookup p50', ms: r1(percentile(lat, 50)), detail: `${ids.length} lookups (${idKinds}), ${found} found; findPerson p50 ${r1(percentile(findLat, 50))}, loadProfile p50 ${r1(percentile(loadLat, 50))}`, target: '' },
-    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}; process CPU per lookup p50 ${r1(percentile(cpuMs, 50))} / p99 ${r1(percentile(cpuMs, 99))}`, target: '< 50 ms' },
+    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}; process CPU per lookup p50 ${r1(percentile(cpuMs, 50))} / p99 ${r1(percentile(cpuMs, 99))}; after ${(settle.ms / 1000).toFixed(1)} s waiting for merges${settle.result ? '' : ' (still running)'}`, target: '< 50 ms' },
   ];
   const machine = machineInfo();
   const command = DATASET
