@@ -30,16 +30,16 @@ export const SUPPRESSED_SQL = `(SELECT identifier FROM suppressed_identifiers)`;
  * (migration 0031). A join on UInt64 against this set is far cheaper than on the identifier strings
  * against the whole map (1M shoppers / 13.5M events: ~3x on a 2.5M-event condition).
  */
-export const MOVED_KEYS_SQL = `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
+export const MOVED_IDENTIFIER_HASHES_SQL = `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
   WHERE version = ${currentVersionSql('identity')} AND identifier != canonical)`;
 
 /** Hashes of the identifiers of deleted persons. */
-export const SUPPRESSED_KEYS_SQL = `(SELECT cityHash64(identifier) FROM suppressed_identifiers)`;
+export const SUPPRESSED_HASHES_SQL = `(SELECT cityHash64(identifier) FROM suppressed_identifiers)`;
 
 /** Events of `where` that are not suppressed, with their `key_hash` and `columns`. */
 function eventKeysSql(columns: readonly string[], where: string): string {
   return `SELECT key_hash${columns.length ? `, ${columns.join(', ')}` : ''} FROM events
-    WHERE (${where}) AND key_hash NOT IN ${SUPPRESSED_KEYS_SQL}`;
+    WHERE (${where}) AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
 }
 
 /**
@@ -50,12 +50,12 @@ export function personEventsSql(columns: readonly string[], where: string): stri
   const cols = columns.map((c) => `e.${c} AS ${c}`).join(', ');
   return `SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id${cols ? `, ${cols}` : ''}
     FROM (${eventKeysSql(columns, where)}) AS e
-    LEFT ANY JOIN ${MOVED_KEYS_SQL} AS m ON m.key_hash = e.key_hash`;
+    LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = e.key_hash`;
 }
 
 /** Per person: `n`, the number of events of `where` of one of its identifiers (sum them per person). */
 export function personEventCountsSql(where: string): string {
   return `SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id, e.n AS n
     FROM (SELECT key_hash, count() AS n FROM (${eventKeysSql([], where)}) GROUP BY key_hash) AS e
-    LEFT ANY JOIN ${MOVED_KEYS_SQL} AS m ON m.key_hash = e.key_hash`;
+    LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = e.key_hash`;
 }
