@@ -92,12 +92,12 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
   // The steps an event matches, as a bit mask (bit k-1: step k). A person's events are one array of
   // UInt64, time · 32768 + mask · 32 + channel code (groupArray of numbers is far cheaper than of
-  // tuples, and the entry time, last start and entry channel come from the sorted array instead of
-  // aggregates of their own); sorting it sorts by (time, mask).
+  // tuples); sorting it sorts by (time, mask). The entry (the smallest packed step-1 event: its time and
+  // channel code, as the first step-1 element of the sorted array) and the last start are plain
+  // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
   const code = channel ? `indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged` : '0';
   const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
-  const isStart = (x: string) => `bitTest(${MASK_OF(x)}, 0)`;
   const stringBval = !channel && (b && ('column' in b || 'property' in b));
 
   // Default mode with a different event name at every step (an event matches at most one step): the
@@ -105,18 +105,21 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // windowFunnel (which would keep a second copy of every event) is not needed. The two agree: a
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
+  const packed = `ts * 32768 + mask * 32 + ${code}`;
+  const touchSql = `ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel))`;
   const aggregated = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
-      arraySort(groupArrayIf(ts * 32768 + mask * 32 + ${code}, mask != 0)) AS evs${stringBval ? `,
+      arraySort(groupArrayIf(${packed}, mask != 0)) AS evs,
+      minIf(${packed}, bitTest(mask, 0)) AS first_start,
+      maxIf(ts, bitTest(mask, 0)) AS last_start${stringBval ? `,
       argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
-      arraySort(groupArrayIf(ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel)), event = '')) AS touches` : ''}
+      groupArrayIf(${touchSql}, event = '') AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
-    HAVING ${levelFromChains ? `arrayExists(x -> ${isStart('x')}, evs)` : 'level > 0'}`;
+    HAVING ${levelFromChains ? 'countIf(bitTest(mask, 0)) > 0' : 'level > 0'}`;
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
-      ${TS_OF(`arrayFirst(x -> ${isStart('x')}, evs)`)} AS entered_at,
-      ${TS_OF(`arrayLast(x -> ${isStart('x')}, evs)`)} AS last_start,
-      ${channel ? `toUInt8(arrayFirst(x -> ${isStart('x')}, evs) % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
+      ${TS_OF('first_start')} AS entered_at, last_start,
+      ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
     FROM (${aggregated})`;
 
   // The journey whose step times are reported: from each step-1 event, the greedy chain (each next step
@@ -135,10 +138,11 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
       `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(${MASK_OF('x')}, ${k}), j, 0), c_e, c_ix)) AS c_nx${k}`,
       `arrayMap((p, s) -> if(p = 0 OR p >= length(c_e), 0, if(c_nx${k}[p + 1] != 0 AND c_ts[c_nx${k}[p + 1]] <= c_ts[s] + ${windowMs}, c_nx${k}[p + 1], 0)), c_p${k - 1}, c_p0) AS c_p${k}`,
     ]),
-    `arrayMap((${ks.map((k) => `q${k}`).join(', ')}) -> toUInt8(${ks.map((k) => `(q${k} != 0)`).join(' + ')}), ${ks.map((k) => `c_p${k}`).join(', ')}) AS c_len`,
+    // per start: chain length · 2^20 + its position (the longest chain, the latest start among equals, is the maximum)
+    `arrayMap((${ks.map((k) => `q${k}`).join(', ')}, j) -> toUInt32(${ks.map((k) => `(q${k} != 0)`).join(' + ')}) * 1048576 + j, ${ks.map((k) => `c_p${k}`).join(', ')}, arrayEnumerate(c_p0)) AS c_score`,
     // (a person here has a step-1 event in range; without any step-2 event, c_e is empty and the level 1)
-    ...(levelFromChains ? [`if(empty(c_len), 1, arrayMax(c_len)) AS level`] : []),
-    `arrayReduce('argMax', arrayEnumerate(c_p0), arrayMap((l, j) -> (l, j), c_len, arrayEnumerate(c_len))) AS c_best`,
+    ...(levelFromChains ? [`if(empty(c_score), 1, intDiv(arrayMax(c_score), 1048576)) AS level`] : []),
+    `arrayMax(c_score) % 1048576 AS c_best`,
     `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
   ];
   const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event${channel ? ', touches' : ''},
@@ -146,13 +150,10 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
-    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it).
-    // Without lambdas: the entry goes into the sorted touches as time · 16 + 15 (after any touch of the
-    // same instant); the element before it is the latest touch at or before the entry.
-    const marker = `f.entered_at * 16 + 15`;
-    const merged = `arraySort(arrayPushBack(f.touches, ${marker}))`;
-    const before = `indexOf(${merged}, ${marker}) - 1`;
-    bval = channelNameSql(`if(f.bval_event >= 16 OR ${before} < 1, f.bval_event % 16, ${merged}[${before}] % 16)`);
+    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it):
+    // the largest touch (time · 16 + channel) not above entry time · 16 + 15 (0: none).
+    const touch = `arrayMax(arrayFilter(x -> x <= f.entered_at * 16 + 15, f.touches))`;
+    bval = channelNameSql(`if(f.bval_event >= 16 OR ${touch} = 0, f.bval_event % 16, ${touch} % 16)`);
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
