@@ -3,7 +3,7 @@ import {
   type Condition, type ComputedTraitName, type DefinitionIssue, type EventCondition, type FunnelCondition, type PropertyFilter,
 } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
-import { currentVersionSql, personEventCountsSql, personEventsSql } from '../sql/person-sql.js';
+import { currentVersionSql, personEventCountsSql, personEventsSql, personsWithEventsSql } from '../sql/person-sql.js';
 import { compareSql, jsonTarget } from './compare-sql.js';
 import { QueryParams, toClickHouseTime } from './query-params.js';
 
@@ -113,13 +113,16 @@ export function compileSegment(input: unknown, options: CompileOptions = {}): Co
     } else {
       const { op, value } = c.count ?? { op: 'at_least', value: 1 };
       if (op === 'at_least' && value === 0) return '1';
-      if (op === 'at_least') [mode, having] = ['in', `sum(n) >= ${params.add(value, 'UInt64')}`];
-      else if (op === 'at_most') [mode, having] = ['not_in', `sum(n) > ${params.add(value, 'UInt64')}`];
+      if (op === 'at_least') [mode, having] = ['in', value === 1 ? 'sum(n) >= 1' : `sum(n) >= ${params.add(value, 'UInt64')}`];
+      else if (op === 'at_most') [mode, having] = ['not_in', value === 0 ? 'sum(n) >= 1' : `sum(n) > ${params.add(value, 'UInt64')}`];
       else if (value === 0) [mode, having] = ['not_in', 'sum(n) >= 1'];
       else [mode, having] = ['in', `sum(n) = ${params.add(value, 'UInt64')}`];
     }
-    // Counted per identifier first (a UInt64 key), then summed per person.
-    const sub = `SELECT person_id FROM (${personEventCountsSql(conds.join(' AND '))}) GROUP BY person_id HAVING ${having}`;
+    // Existence only (did / did not, at least 1, at most 0): the persons of the matching events.
+    // Otherwise counted per identifier first (a UInt64 key), then summed per person.
+    const sub = having === 'sum(n) >= 1'
+      ? personsWithEventsSql(conds.join(' AND '))
+      : `SELECT person_id FROM (${personEventCountsSql(conds.join(' AND '))}) GROUP BY person_id HAVING ${having}`;
     return `p.person_id ${mode === 'in' ? 'IN' : 'NOT IN'} (${sub})`;
   };
 

@@ -25,14 +25,30 @@ export async function findPerson(client: ClickHouseClient, anyIdentifier: string
       WHERE version = v AND person_id = (
         SELECT person_id FROM identity_map
         WHERE version = v AND identifier IN {ids:Array(String)} AND identifier NOT IN ${SUPPRESSED_SQL} LIMIT 1)
-      GROUP BY person_id`, // (alias pid: an alias named person_id would shadow the column in WHERE)
+      GROUP BY person_id
+      SETTINGS max_threads = 1`, // (alias pid: an alias named person_id would shadow the column in WHERE)
     query_params: { ids: candidates },
     format: 'JSONEachRow',
   });
   const mapped = (await rs.json<{ pid: string; identifiers: string[] }>())[0];
   if (mapped) return { personId: mapped.pid, identifiers: mapped.identifiers };
-  // An identifier without edges is its own person, if it has events.
+  // An identifier without edges is its own person (id cityHash64 of the identifier), if it has events.
   const keys = candidates.filter((c) => c.startsWith('u:') || c.startsWith('a:'));
+  if (keys.length === 0) return undefined;
+  // Every person with events at a refresh has a traits row (person id cityHash64 of the identifier): a
+  // primary-key lookup (`has` over the hashes becomes a set the index uses) instead of reading `events`
+  // (one range per part). Any version will do (a row says the identifier had events, and deleted persons
+  // are suppressed), so no version subquery: each one costs chDB a few ms. Newer events fall through.
+  const known = await client.query({
+    query: `SELECT key, toString(person_id) AS person_id FROM (
+        SELECT arrayFirst(k -> cityHash64(k) = person_id, {keys:Array(String)}) AS key, person_id FROM person_traits
+        WHERE has(arrayMap(k -> cityHash64(k), {keys:Array(String)}), person_id)
+      ) WHERE key NOT IN ${SUPPRESSED_SQL} LIMIT 1`,
+    query_params: { keys },
+    format: 'JSONEachRow',
+  });
+  const traitsRow = (await known.json<{ key: string; person_id: string }>())[0];
+  if (traitsRow) return { personId: traitsRow.person_id, identifiers: [traitsRow.key] };
   const ev = await client.query({
     query: `SELECT key, toString(cityHash64(key)) AS person_id FROM (
         SELECT ${EVENT_KEY_SQL} AS key FROM events WHERE ${eventsOfIdentifiersSql()}

@@ -36,10 +36,21 @@ const SEGMENTS_SQL = `SELECT m.segment_id AS id, d.name AS name, c.since AS sinc
 /**
  * The latest events of the identifiers: their userIds, and their anonymous ids on events without a
  * userId. Both are key ranges of the events projection `by_identifier` (user_id, anonymous_id,
- * timestamp), so one read of a few adjacent granules per part answers it.
+ * timestamp), so one read of a few adjacent granules per part answers it. The newest `{limit}` as one
+ * aggregate (smallest negated time first) rather than `ORDER BY timestamp DESC LIMIT` in a subquery:
+ * every subquery level costs chDB a few milliseconds of planning (~8 ms less per lookup at 19.9M events).
  */
-const RECENT_EVENTS_SQL = `SELECT toString(timestamp) AS ts, type, if(event != '', event, name) AS ev, properties FROM events
-  WHERE ${eventsOfIdentifiersSql()} ORDER BY timestamp DESC LIMIT {limit:UInt32}`;
+const RECENT_EVENTS_SQL = `SELECT groupArraySorted({limit:UInt32})(
+    (-toUnixTimestamp64Milli(timestamp), toString(timestamp), type, if(event != '', event, name), properties))
+  FROM events WHERE ${eventsOfIdentifiersSql()}`;
+
+/**
+ * Settings of the one-person read: a handful of granules, so one thread (no per-stream set-up) and no
+ * read-in-order plan for the recent events (a top-20 sort of a few hundred rows is cheaper than merging
+ * the parts' streams in order). Measured ~3 ms less CPU per lookup at 1M shoppers / 19.9M events.
+ * (Not `use_skip_indexes = 0`: the segment_members lookup uses its person_id bloom filter.)
+ */
+const POINT_READ_SETTINGS = 'SETTINGS max_threads = 1, optimize_read_in_order = 0';
 
 /**
  * Everything known about one person (the profiles API answer). One query: the traits row with tags,
@@ -54,18 +65,18 @@ export async function loadProfile(client: ClickHouseClient, person: PersonRef, r
   const q = async <T>(query: string) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
   // Both current versions from one read of engine_runs (0 before the first refresh: nothing matches).
   const versions = `WITH (SELECT (maxIf(version, kind = 'traits'), maxIf(version, kind = 'tags')) FROM engine_runs) AS _v`;
-  const tagsSql = `SELECT groupArray(tag) FROM (SELECT tag FROM person_tags WHERE version = _v.2 AND person_id = {pid:UInt64} ORDER BY tag)`;
+  const tagsSql = `SELECT groupArray(tag) FROM person_tags WHERE version = _v.2 AND person_id = {pid:UInt64}`; // sorted below
   const segmentsSql = `SELECT groupUniqArray(segment_id) FROM segment_members WHERE person_id = {pid:UInt64}`;
-  const eventsSql = `SELECT groupArray((ts, type, ev, properties)) FROM (${RECENT_EVENTS_SQL})`;
-  const rest = `(${tagsSql}) AS _tags, (${segmentsSql}) AS _segments, (${eventsSql}) AS _events`;
-  type Row = Record<string, unknown> & { _tags: string[]; _segments: string[]; _events: [string, string, string, string][] };
-  const withTraits = (await q<Row>(`${versions} SELECT * EXCEPT (version, person_id), ${rest} FROM person_traits WHERE version = _v.1 AND person_id = {pid:UInt64}`))[0];
-  const { _tags, _segments, _events, ...traitsRow } = withTraits ?? (await q<Row>(`${versions} SELECT ${rest}`))[0]!;
+    const rest = `(${tagsSql}) AS _tags, (${segmentsSql}) AS _segments, (${RECENT_EVENTS_SQL}) AS _events`;
+  type Row = Record<string, unknown> & { _tags: string[]; _segments: string[]; _events: [number, string, string, string, string][] };
+  const withTraits = (await q<Row>(`${versions} SELECT * EXCEPT (version, person_id), ${rest} FROM person_traits WHERE version = _v.1 AND person_id = {pid:UInt64} ${POINT_READ_SETTINGS}`))[0];
+  const { _tags, _segments, _events, ...traitsRow } = withTraits ?? (await q<Row>(`${versions} SELECT ${rest} ${POINT_READ_SETTINGS}`))[0]!;
+  _tags.sort();
   const row = withTraits ? traitsRow : undefined;
   const segmentRows: SegmentRow[] = _segments.length === 0 ? [] : (
     await (await client.query({ query: SEGMENTS_SQL, query_params: { pid, segments: _segments }, format: 'JSONEachRow' })).json<SegmentRow>()
   ).map((r) => ({ ...r, since: r.since || null }));
-  const events: EventRow[] = _events.map(([timestamp, type, event, properties]) => ({ timestamp, type, event, properties }));
+  const events: EventRow[] = _events.map(([, timestamp, type, event, properties]) => ({ timestamp, type, event, properties }));
   let computed: Record<string, unknown> | null = null;
   let traits: Record<string, unknown> = {};
   if (row) {

@@ -59,3 +59,15 @@ export function personEventCountsSql(where: string): string {
     FROM (SELECT key_hash, count() AS n FROM (${eventKeysSql([], where)}) GROUP BY key_hash) AS e
     LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = e.key_hash`;
 }
+
+/**
+ * The persons with at least one event of `where` (with repeats: for `IN`, whose set removes them).
+ * Cheaper than `personEventCountsSql` + `GROUP BY person_id HAVING sum(n) >= 1` when only existence
+ * matters: no per-identifier and per-person aggregation of the matching events (1M shoppers / 19.9M
+ * events, a 800K-event condition: ~5% of the segment preview's CPU).
+ */
+export function personsWithEventsSql(where: string): string {
+  return `SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id
+    FROM (${eventKeysSql([], where)}) AS e
+    LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = e.key_hash`;
+}
