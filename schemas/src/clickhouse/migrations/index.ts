@@ -10,6 +10,7 @@ import { createAudienceTables } from './0020-create-audience-tables.js';
 import { createActivationFeedTables } from './0021-create-activation-feed-tables.js';
 import { createAlertTables } from './0030-create-alert-tables.js';
 import { addEventAnalyticsColumns } from './0031-add-event-analytics-columns.js';
+import { fineGrainedIdentifierProjection } from './0032-fine-grained-identifier-projection.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   createActivationFeedTables,
   createAlertTables,
   addEventAnalyticsColumns,
+  fineGrainedIdentifierProjection,
 ];
