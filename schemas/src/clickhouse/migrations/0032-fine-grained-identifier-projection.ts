@@ -7,6 +7,8 @@ import type { Migration } from '../migration.js';
  * them, then the shown columns of those rows. With 8,192-row granules that is ~170K rows decoded and
  * filtered per lookup at 19.9M events; with 1,024 it is ~25K. Measured on the simulator's 1M-shopper /
  * 19.9M-event dataset (2 shared cores): the recent-events read p50 22.5 -> 17.6 ms, p90 31 -> 22 ms.
+ * 256-row granules made that read faster alone (p50 15.5 ms) but not whole lookups (find + load p50 58.8
+ * vs 56.6 ms with 1,024, interleaved on one copy; a bench run 54.8 vs 46.8 ms), so 1,024.
  *
  * Same name, columns and order, so the privacy code that re-materializes it after a delete and the
  * queries that use it are unchanged. Insert cost: the same sort and columns with 8x the marks (one mark
