@@ -64,17 +64,16 @@ export function createEventLoader(options: EventLoaderOptions): BatchHandler {
   };
 
   return async (batch: QueuedEvent[]) => {
+    await suppression?.refreshIfStale();
+    let suppressed = 0;
     // Each key is claimed in the recent-ids window as it is checked, which also drops repeats inside
     // the batch; if the insert fails, the claims are released so the retry stores the events.
-    await suppression?.refreshIfStale();
-    const checkSuppressed = suppression !== undefined && suppression.size > 0;
-    let suppressed = 0;
     const fresh: QueuedEvent[] = [];
     for (let i = 0; i < batch.length; i += SLICE) {
       const end = Math.min(batch.length, i + SLICE);
       for (let j = i; j < end; j++) {
         const e = batch[j]!;
-        if (checkSuppressed && suppression.isSuppressed(e.partitionKey)) {
+        if (suppression?.isSuppressed(e.partitionKey)) {
           suppressed++;
           continue;
         }

@@ -34,8 +34,4 @@ export class SuppressionList {
     if (this.ids.size === 0 || partitionKey === '') return false;
     return this.ids.has(`u:${partitionKey}`) || this.ids.has(`a:${partitionKey}`);
   }
-
-  get size(): number {
-    return this.ids.size;
-  }
 }

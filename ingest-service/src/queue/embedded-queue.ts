@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GroupCommitLog } from './group-commit-log.js';
+import { GroupCommitLog, LOG_RECORD_HEADER_BYTES } from './group-commit-log.js';
 import type { AcceptedEvent, BatchHandler, EventQueue, QueuedEvent } from './event-queue.js';
 import { QueueFullError } from './queue-full-error.js';
 
@@ -51,7 +51,7 @@ export class EmbeddedQueue implements EventQueue {
     const queue = new EmbeddedQueue(log, options);
     for (const record of unconsumed) {
       const events = decodeRecord(record.payload);
-      queue.track(events, record.endOffset - record.payload.length - RECORD_OVERHEAD_BYTES, record.endOffset, record.payload.length);
+      queue.track(events, record.endOffset, record.payload.length);
       queue.reservedBytes += record.payload.length;
     }
     if (queue.pending.length > 0) options.logger.info({ events: queue.pending.length }, 'replaying acknowledged events from the queue log');
@@ -80,12 +80,13 @@ export class EmbeddedQueue implements EventQueue {
       this.reservedBytes -= bytes;
       throw err;
     }
-    this.track(queued, end - bytes - RECORD_OVERHEAD_BYTES, end, bytes);
+    this.track(queued, end, bytes);
     if (this.pending.length >= this.options.maxBatchEvents) this.kick();
   }
 
   /** Queues one record's events for loading; the record's bytes are spread over its events. */
-  private track(events: QueuedEvent[], startOffset: number, endOffset: number, recordBytes: number): void {
+  private track(events: QueuedEvent[], endOffset: number, recordBytes: number): void {
+    const startOffset = endOffset - recordBytes - LOG_RECORD_HEADER_BYTES;
     const share = Math.floor(recordBytes / events.length);
     for (let i = 0; i < events.length; i++) {
       const last = i === events.length - 1;
@@ -173,9 +174,6 @@ export class EmbeddedQueue implements EventQueue {
     await this.log.close();
   }
 }
-
-/** Bytes the log adds around each payload (u32 length + u32 crc32). */
-const RECORD_OVERHEAD_BYTES = 8;
 
 /**
  * Record (one request's events): magic "\xffSX2", u32 event count, then per event u16 dedup-key

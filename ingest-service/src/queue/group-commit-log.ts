@@ -14,7 +14,8 @@ export interface GroupCommitLogOptions {
   segmentBytes?: number;
 }
 
-const HEADER_BYTES = 8; // u32 payload length + u32 crc32(payload)
+/** Bytes the log writes before each payload: u32 payload length + u32 crc32(payload). */
+export const LOG_RECORD_HEADER_BYTES = 8;
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 interface Waiter {
@@ -63,13 +64,13 @@ export class GroupCommitLog {
       const file = segmentPath(dir, start);
       const data = await readFile(file);
       let pos = 0;
-      while (pos + HEADER_BYTES <= data.length) {
+      while (pos + LOG_RECORD_HEADER_BYTES <= data.length) {
         const len = data.readUInt32LE(pos);
         const sum = data.readUInt32LE(pos + 4);
-        if (len > MAX_RECORD_BYTES || pos + HEADER_BYTES + len > data.length) break;
-        const payload = data.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + len);
+        if (len > MAX_RECORD_BYTES || pos + LOG_RECORD_HEADER_BYTES + len > data.length) break;
+        const payload = data.subarray(pos + LOG_RECORD_HEADER_BYTES, pos + LOG_RECORD_HEADER_BYTES + len);
         if (crc32(payload) !== sum) break;
-        pos += HEADER_BYTES + len;
+        pos += LOG_RECORD_HEADER_BYTES + len;
         if (start + pos > committed) unconsumed.push({ payload: Buffer.from(payload), endOffset: start + pos });
       }
       if (pos < data.length) {
@@ -94,11 +95,11 @@ export class GroupCommitLog {
     const buffers: Buffer[] = [];
     let bytes = 0;
     for (const p of payloads) {
-      const header = Buffer.allocUnsafe(HEADER_BYTES);
+      const header = Buffer.allocUnsafe(LOG_RECORD_HEADER_BYTES);
       header.writeUInt32LE(p.length, 0);
       header.writeUInt32LE(crc32(p), 4);
       buffers.push(header, p);
-      bytes += HEADER_BYTES + p.length;
+      bytes += LOG_RECORD_HEADER_BYTES + p.length;
     }
     return new Promise((resolve, reject) => {
       this.waiting.push({ buffers, bytes, resolve, reject });
@@ -115,21 +116,20 @@ export class GroupCommitLog {
         // writev: the group's buffers go to the kernel as they are, without copying them into one.
         const buffers = group.flatMap((w) => w.buffers);
         const total = group.reduce((n, w) => n + w.bytes, 0);
-        let { bytesWritten: written } = await this.active.writev(buffers);
+        const { bytesWritten: written } = await this.active.writev(buffers);
         if (written < total) {
           const rest = Buffer.concat(buffers).subarray(written);
           for (let done = 0; done < rest.length; ) {
             const { bytesWritten } = await this.active.write(rest, done, rest.length - done);
             done += bytesWritten;
           }
-          written = total;
         }
         await this.active.datasync();
         let offset = this.endOffset;
         for (const w of group) {
           const ends: number[] = [];
           for (let i = 1; i < w.buffers.length; i += 2) {
-            offset += HEADER_BYTES + w.buffers[i]!.length;
+            offset += LOG_RECORD_HEADER_BYTES + w.buffers[i]!.length;
             ends.push(offset);
           }
           w.resolve(ends);

@@ -25,8 +25,8 @@ export interface KafkaQueueOptions {
 
 /**
  * The production queue: ingest publishes to a Kafka topic partitioned by the shopper (so one
- * shopper's events stay in order on one partition), one record per partition per request; the loader consumes it as a consumer group. Offsets are
- * committed only after the batch handler (the ClickHouse insert) succeeded; until then the batch is
+ * shopper's events stay in order on one partition), one record per partition per request; the loader
+ * consumes it as a consumer group. Offsets are committed only after the batch handler (the ClickHouse insert) succeeded; until then the batch is
  * retried with backoff while the consumer keeps its group membership. A message that is not a Sextant
  * event goes to the dead-letter topic with the reason, and the partition moves on.
  */
