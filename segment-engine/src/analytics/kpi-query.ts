@@ -4,7 +4,7 @@ import { DefinitionError } from '../errors.js';
 import { currentVersionSql, personEventsSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
 import { LATEST_RATES_SQL, RATES_ARRAYS_SQL } from './attribution-query.js';
-import { NOT_SUPPRESSED_SQL, personEventRowsSql } from './person-key-sql.js';
+import { NOT_SUPPRESSED_SQL } from './person-key-sql.js';
 
 /** The four windows every KPI is computed over: the period, the one before (DoD), 30 days before (MoM), 365 (YoY). */
 const WINDOWS = ['current', 'previous', 'mom', 'yoy'] as const;
@@ -58,7 +58,7 @@ export const KPI_EVENTS_SQL = `WITH ${RATES_ARRAYS_SQL} AS rates
     SELECT w, person_id, countIf(session_start) AS s, countIf(event = 'Order Completed') AS o, sumIf(usd, event = 'Order Completed') AS r,
       countIf(event = 'Product Added') AS a, countIf(event IN ('Signed Up', 'Membership Started')) AS su
     FROM (SELECT person_id, ${WINDOW_OF_ROW} AS w, event, session_start, ${USD} AS usd
-      FROM (${personEventRowsSql(['timestamp', 'event', 'session_start', 'revenue', 'currency'], inAny)}))
+      FROM (${personEventsSql(['timestamp', 'event', 'session_start', 'revenue', 'currency'], inAny)}))
     GROUP BY w, person_id
   ) AS pw ON t.person_id = pw.person_id
   GROUP BY w`;
@@ -80,7 +80,7 @@ export const KPI_ADS_SQL = `SELECT w, sum(impressions) AS impressions, sum(click
 export const KPI_CHANNELS_SQL = `SELECT ch AS channel, sum(s) AS sessions, count() AS visitors, countIf(t.first_seen >= toDateTime64({w1s:String}, 3, 'UTC')) AS new_visitors
   FROM ${TRAITS_SQL} AS t
   RIGHT JOIN (SELECT person_id, toString(channel) AS ch, count() AS s
-    FROM (${personEventRowsSql(['channel'], `event = '' AND session_start AND timestamp >= toDateTime64({w1s:String}, 3, 'UTC') AND timestamp < toDateTime64({w1e:String}, 3, 'UTC')`)})
+    FROM (${personEventsSql(['channel'], `event = '' AND session_start AND timestamp >= toDateTime64({w1s:String}, 3, 'UTC') AND timestamp < toDateTime64({w1e:String}, 3, 'UTC')`)})
     GROUP BY person_id, ch) AS pc ON t.person_id = pc.person_id
   GROUP BY channel ORDER BY sessions DESC, channel`;
 

@@ -1,8 +1,9 @@
-import { currentVersionSql } from '../sql/person-sql.js';
+import { MOVED_IDENTIFIER_HASHES_SQL, SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
 
 /**
- * Events → persons for journey analytics, through the hashed key columns of migration 0031 instead of
- * the identifier strings (`sql/person-sql.ts` does the same with strings, for the segment engine).
+ * Events → persons for journey analytics, through the hashed key columns of migration 0031, on the
+ * moved-identifier and suppressed-identifier sets of `sql/person-sql.ts` (whose `personEventsSql` gives
+ * a plain filtered scan of `events` with its persons; this module serves scans of any shape).
  *
  * An event's `key_hash` is `cityHash64` of its identifier (`u:` userId, else `a:` anonymousId) and a
  * person id is `cityHash64` of the person's canonical identifier, so an identifier that is its own
@@ -10,11 +11,6 @@ import { currentVersionSql } from '../sql/person-sql.js';
  * another one (`identifier != canonical`: mostly the anonymous ids of logged-in shoppers) need the
  * map: a join on UInt64 against that much smaller set. Nothing here takes user input.
  */
-export const MOVED_KEYS_SQL = `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
-  WHERE version = ${currentVersionSql('identity')} AND identifier != canonical)`;
-
-/** Hashed identifiers of deleted persons: their events are ignored until purged. */
-export const SUPPRESSED_KEYS_SQL = `(SELECT cityHash64(identifier) FROM suppressed_identifiers)`;
 
 /** The person of a row that carries `key_hash`, with the moved-keys row LEFT JOINed as `m`. */
 export const PERSON_OF_KEY_SQL = `if(m.person_id != 0, m.person_id, k.key_hash)`;
@@ -26,13 +22,8 @@ export const PERSON_OF_KEY_SQL = `if(m.person_id != 0, m.person_id, k.key_hash)`
 export function withPersonSql(inner: string, columns: readonly string[]): string {
   const cols = columns.map((c) => `k.${c} AS ${c}`).join(', ');
   return `SELECT ${PERSON_OF_KEY_SQL} AS person_id${cols ? `, ${cols}` : ''}
-    FROM (${inner}) AS k LEFT ANY JOIN ${MOVED_KEYS_SQL} AS m ON m.key_hash = k.key_hash`;
+    FROM (${inner}) AS k LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = k.key_hash`;
 }
 
 /** The events filter that drops deleted persons' events (AND it into the WHERE of a scan of `events`). */
-export const NOT_SUPPRESSED_SQL = `key_hash NOT IN ${SUPPRESSED_KEYS_SQL}`;
-
-/** Events (only `columns`) filtered by `where`, with their person: like `personEventsSql`, on hashes. */
-export function personEventRowsSql(columns: readonly string[], where: string): string {
-  return withPersonSql(`SELECT key_hash${columns.length ? `, ${columns.join(', ')}` : ''} FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, columns);
-}
+export const NOT_SUPPRESSED_SQL = `key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
