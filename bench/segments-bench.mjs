@@ -9,11 +9,11 @@
 //   3. full membership refresh of that segment (target < 10 s);
 //   4. profile lookup by an identifier, p50/p99 over many lookups (target p99 < 50 ms).
 // Usage: node bench/segments-bench.mjs [--dataset-dir dir] [--shoppers 1000000] [--events 20000000] [--lookups 200] [--json-out file]
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { openDatasetCopy } from './open-dataset-copy.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
 
 const { values: args } = parseArgs({
@@ -44,21 +44,8 @@ let store;
 
 /** Copies the dataset (never opened in place) and opens the copy; migrations run on the copy. */
 async function openDataset() {
-  if (!existsSync(DATASET)) throw new Error(`--dataset-dir ${DATASET} does not exist`);
-  if (!existsSync(`${DATASET}.json`)) log(`warning: ${DATASET}.json is missing (is the dataset complete?)`);
-  const copy = await time(async () => execFileSync('cp', ['-a', `${DATASET}/.`, dataDir]));
-  log(`copied ${DATASET} to ${dataDir} in ${(copy.ms / 1000).toFixed(1)} s`);
-  const open = await time(() => engine.openEngineStore({ dataDir }));
-  store = open.result;
-  // Migrations that materialize a projection on existing data run as a background mutation: wait.
-  const mutations = await time(async () => {
-    for (;;) {
-      const rs = await store.client.query({ query: 'SELECT count() AS n FROM system.mutations WHERE is_done = 0', format: 'JSONEachRow' });
-      if (Number((await rs.json())[0].n) === 0) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  });
-  log(`opened (migrations ${(open.ms / 1000).toFixed(1)} s, background mutations ${(mutations.ms / 1000).toFixed(1)} s)`);
+  const { copyMs, migrateMs, mutationsMs, ...opened } = await openDatasetCopy({ dataset: DATASET, dataDir, engine, log });
+  store = opened.store;
   const rs = await store.client.query({
     query: `SELECT count() AS events, uniqExact(if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id))) AS keys,
         toString(max(timestamp)) AS last FROM events`,
@@ -69,8 +56,8 @@ async function openDataset() {
   const shoppers = Number(meta?.rows?.[0]?.shoppers ?? 0);
   return {
     label: `simulator bulk dataset (${path.basename(DATASET)}, copied)`,
-    ms: copy.ms + open.ms + mutations.ms,
-    detail: `${shoppers ? `${fmt(shoppers)} shoppers, ` : ''}${fmt(Number(stats.events))} events; copy ${(copy.ms / 1000).toFixed(1)} s, migrations ${((open.ms + mutations.ms) / 1000).toFixed(1)} s`,
+    ms: copyMs + migrateMs + mutationsMs,
+    detail: `${shoppers ? `${fmt(shoppers)} shoppers, ` : ''}${fmt(Number(stats.events))} events; copy ${(copyMs / 1000).toFixed(1)} s, migrations ${((migrateMs + mutationsMs) / 1000).toFixed(1)} s`,
     // The dataset ends at a fixed date: "now" is its last event, so windows such as "last 30 days" hit data.
     now: new Date(Date.parse(`${stats.last.replace(' ', 'T')}Z`) + 1000),
     shoppers,

@@ -1,0 +1,30 @@
+// Opens a copy of a benchmark dataset (a chDB data dir kept by `npm run bench:dataset` with
+// BENCH_DATASET_OUT_DIR): copied with `cp -a` into `dataDir` (the original is never opened, so several
+// benchmarks can use it), opened with the segment engine (which applies the migrations the copy lacks),
+// then waited on until the background mutations those migrations start (materialized columns,
+// projections) are done, so timed queries neither compete with them nor read unconverted parts.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Resolves with the open store and the milliseconds spent copying, migrating and waiting for mutations. */
+export async function openDatasetCopy({ dataset, dataDir, engine, log }) {
+  if (!existsSync(dataset)) throw new Error(`--dataset-dir ${dataset} does not exist`);
+  if (!existsSync(`${dataset}.json`)) log(`warning: ${dataset}.json is missing (is the dataset complete?)`);
+  const since = (t) => performance.now() - t;
+  let t = performance.now();
+  execFileSync('cp', ['-a', `${dataset}/.`, dataDir]);
+  const copyMs = since(t);
+  log(`copied ${dataset} to ${dataDir} in ${(copyMs / 1000).toFixed(1)} s`);
+  t = performance.now();
+  const store = await engine.openEngineStore({ dataDir });
+  const migrateMs = since(t);
+  t = performance.now();
+  for (;;) {
+    const rs = await store.client.query({ query: 'SELECT count() AS n FROM system.mutations WHERE is_done = 0', format: 'JSONEachRow' });
+    if (Number((await rs.json())[0].n) === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const mutationsMs = since(t);
+  log(`opened (migrations ${(migrateMs / 1000).toFixed(1)} s, background mutations ${(mutationsMs / 1000).toFixed(1)} s)`);
+  return { store, copyMs, migrateMs, mutationsMs };
+}
