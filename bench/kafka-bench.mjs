@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { startDevBroker } from '../infra/dist/index.js';
 import { countStored, runWorker } from './ingest-bench.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
-import { readMetrics, readRssBytes, startServer } from './server-child.mjs';
+import { readCpuMs, readMetrics, readRssBytes, startServer } from './server-child.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const BATCH_SIZE = 100;
@@ -42,6 +42,7 @@ export const COLUMNS = [
   ['errors', 'errors'],
   ['maxLag', 'max lag'],
   ['catchUpS', 'catch-up s'],
+  ['cpuPer1k', 'CPU ms per 1K events: ingest / loader / broker / load'],
   ['rssMiB', 'RSS ingest / loader MiB'],
   ['storage', 'stored vs acknowledged'],
 ];
@@ -121,6 +122,9 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     if (i !== undefined) rss.ingestPeakMiB = Math.max(rss.ingestPeakMiB ?? 0, i);
     if (l !== undefined) rss.loaderPeakMiB = Math.max(rss.loaderPeakMiB ?? 0, l);
   };
+  // CPU used by each process from the load start until the loader caught up (the load worker: its own figure).
+  const cpuAt = {};
+  const readCpus = () => ({ ingest: readCpuMs(ingest.pid), loader: readCpuMs(loader.pid), broker: readCpuMs(broker.pid) });
   let load;
   let acceptedByIngest;
   let caughtUp;
@@ -146,6 +150,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     // (1) load, sampling the loader every second.
     log(`/v1/batch × ${BATCH_SIZE} events, ${CONNECTIONS} connections, ${DURATION_S} s, ${PARTITIONS} partitions ...`);
     let loading = true;
+    cpuAt.start = readCpus();
     const sampler = (async () => {
       while (loading) {
         const s = await sampleLoader(loader.url);
@@ -195,6 +200,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
       }
       await delay(200);
     }
+    cpuAt.end = readCpus();
     if (caughtUp) log(`caught up ${lagZeroAt - load.endedAt} ms after the load: ${last.stored} stored, lag 0`);
   } finally {
     // (3) stop everything; SIGTERM the roles (the loader commits what it stored), then the broker.
@@ -274,6 +280,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
         : stalled
           ? 'stalled'
           : `> ${CATCH_UP_TIMEOUT_MS / 1000}`,
+    cpuPer1k: cpuPer1k(cpuAt, load, storedAtTarget?.stored ?? acked),
     rssMiB: `${rss.ingestPeakMiB ?? '?'} / ${rss.loaderPeakMiB ?? '?'}`,
     storage,
     statusCounts: load.statusCounts,
@@ -297,12 +304,20 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
       ? `End to end: not measured, the loader never stored every event the ingest role acknowledged. Target ≥ ${TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s: NOT met.`
       : `End to end: events stored (loader's \`sextant_events_stored_total\`, ${fmt(storedAtTarget.stored)}) / time from the load start until every event the ingest role acknowledged was stored (${e2eMs} ms; polled every 200 ms after the load). Target ≥ ${TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s: ${endToEndEventsPerS >= TARGET_EVENTS_PER_S ? 'met' : 'NOT met'}.`,
     `Catch-up: from the load end until the loader had stored every acknowledged event and its consumer lag (summed over partitions; refreshed by each committed batch and every 5 s) read 0. Max lag: the highest sum in the 1 s samples during the load (${lagSeries}); ${maxLagCatchUp.toLocaleString('en-US')} at most while catching up.`,
+    `CPU: user + system time of each process (/proc/<pid>/stat) from the load start until the loader caught up, and the load worker's own, per 1,000 events stored.`,
     `RSS: peak VmRSS of each role (/proc/<pid>/status), sampled every second during the load and every 200 ms while catching up.`,
     `Latency: autocannon, 2xx responses only; a 2xx means Kafka acknowledged the events (acks=all). Answers: ${JSON.stringify(load.statusCounts)}.`,
     `Stored vs acknowledged: distinct messageIds in the loader's ClickHouse (chDB, read after the loader stopped) / events in 2xx answers; the ingest role counted ${acceptedByIngest?.toLocaleString('en-US') ?? '?'} events accepted (stored can exceed the 2xx answers by requests cut off at the end). Rows ${mine.rows.toLocaleString('en-US')}, duplicates ${verification.duplicates}, deduplicated (redeliveries dropped) by the loader ${fmt(verification.loaderDeduplicated)}, dead-lettered ${fmt(verification.loaderDeadLettered)}.`,
   ];
   const markdown = [`### Kafka (end to end)`, '', markdownTable(COLUMNS, [row]), '', ...notes.map((n) => `- ${n}`)].join('\n');
   return { benchmark: 'kafka', machine, rows: [row], verification, raw: { load, samples, rss }, markdown, ok };
+}
+
+/** "ingest / loader / broker / load" CPU ms per 1,000 events, from the readings at the load start and end. */
+function cpuPer1k(cpuAt, load, events) {
+  const per1k = (ms) => (ms === undefined || !events ? '?' : Math.round((ms / events) * 1000 * 10) / 10);
+  const used = (role) => (cpuAt.start?.[role] === undefined || cpuAt.end?.[role] === undefined ? undefined : cpuAt.end[role] - cpuAt.start[role]);
+  return ['ingest', 'loader', 'broker'].map((r) => per1k(used(r))).concat(per1k(load.cpuMs)).join(' / ');
 }
 
 const isMain = Boolean(process.argv[1]) && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);

@@ -142,6 +142,8 @@ process.stdout.write(
       average: result.latency.average,
     },
     idsGenerated: sequence,
+    // the worker's own CPU (user + system), so a bench can tell how much of the machine the load took
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     startedAt,
     endedAt,
   })}\n`,

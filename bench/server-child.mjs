@@ -114,6 +114,17 @@ export function readRssBytes(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, 100 ticks/s); undefined once it is gone. */
+export function readCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of the line)
+  } catch {
+    return undefined;
+  }
+}
+
 /** Prometheus samples of `/metrics`, keyed by name with labels. */
 export async function readMetrics(url) {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });

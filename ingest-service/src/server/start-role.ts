@@ -94,6 +94,7 @@ export async function startRole(role: Role, config: SextantEnv, options: { logge
         groupId: config.SEXTANT_KAFKA_GROUP,
         publishTimeoutMs: config.SEXTANT_PUBLISH_TIMEOUT_MS,
         maxBytesPerPartition: config.SEXTANT_KAFKA_MAX_FETCH_BYTES,
+        maxLoadEvents: config.SEXTANT_FLUSH_MAX_EVENTS,
         metrics,
         logger,
         // Another loader may have stored (but not committed) what this one now receives.

@@ -44,7 +44,7 @@ export const sextantEnvSchema = z.object({
   SEXTANT_QUEUE_MAX_BYTES: intFromEnv(1 << 20, 2 ** 40).default(128 * 1024 * 1024),
   /** How often the loader drains the embedded queue into ClickHouse. */
   SEXTANT_FLUSH_INTERVAL_MS: intFromEnv(10, 60_000).default(1000),
-  /** A drain starts early once this many events wait. */
+  /** A drain starts early once this many events wait; also the most events per insert from Kafka. */
   SEXTANT_FLUSH_MAX_EVENTS: intFromEnv(1, 1_000_000).default(50_000),
   /** How many recent message ids the loader remembers to drop redeliveries. */
   SEXTANT_DEDUP_WINDOW_IDS: intFromEnv(1000, 20_000_000).default(1_000_000),

@@ -3,7 +3,18 @@ import type { Logger } from 'pino';
 import type { AcceptedEvent, BatchHandler, EventQueue, QueuedEvent } from '../event-queue.js';
 import type { IngestMetrics } from '../../metrics/ingest-metrics.js';
 import { KafkaPublisher } from './kafka-publisher.js';
+import { PartitionBatchGroup } from './partition-batch-group.js';
 import { decodeEventMessage, encodeEventMessages } from './event-message-codec.js';
+
+/**
+ * A fetch returns once the broker has this much for us (or after maxWaitTimeInMs): at high rates the
+ * loader inserts several thousand events at a time instead of a few hundred.
+ */
+const FETCH_MIN_BYTES = 4 * 1024 * 1024;
+/** Partition batches handled at once (above the partition count of any sane topic for one loader). */
+const MAX_CONCURRENT_PARTITIONS = 64;
+/** kafkajs starts a fetch's partition batches together; this covers the microtasks between them. */
+const BATCH_LINGER_MS = 10;
 
 export { DEDUP_KEY_HEADER, EVENT_KEYS_HEADER } from './event-message-codec.js';
 
@@ -17,6 +28,8 @@ export interface KafkaQueueOptions {
   producers?: number;
   /** Most bytes fetched per partition at once. */
   maxBytesPerPartition?: number;
+  /** Most events per ClickHouse insert (partition batches beyond it go into the next one). Default 50,000. */
+  maxLoadEvents?: number;
   metrics: IngestMetrics;
   logger: Logger;
   /** Called before the first batch after this loader joins (or re-joins) the group. */
@@ -35,6 +48,7 @@ export class KafkaQueue implements EventQueue {
   private dlqProducer: Producer | null = null;
   private publisher: KafkaPublisher | null = null;
   private consumer: Consumer | null = null;
+  private group: PartitionBatchGroup | null = null;
   private consumerHealthy = true;
   private joinedOnce = false;
   private needsAssignmentHook = false;
@@ -95,7 +109,7 @@ export class KafkaQueue implements EventQueue {
     const consumer = kafka.consumer({
       groupId,
       // Let the broker gather up to 1 MB or 1 s per fetch: large, infrequent ClickHouse inserts.
-      minBytes: Math.min(1024 * 1024, maxBytesPerPartition),
+      minBytes: Math.min(FETCH_MIN_BYTES, maxBytesPerPartition),
       maxWaitTimeInMs: 1000,
       maxBytesPerPartition,
       maxBytes: 64 * 1024 * 1024,
@@ -105,6 +119,12 @@ export class KafkaQueue implements EventQueue {
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000, restartOnFailure: async () => true },
     });
     this.consumer = consumer;
+    this.group = new PartitionBatchGroup(handler, {
+      lingerMs: BATCH_LINGER_MS,
+      maxEvents: this.options.maxLoadEvents ?? 50_000,
+      logger,
+      onHealth: (healthy) => (this.consumerHealthy = healthy),
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (this.joinedOnce) this.needsAssignmentHook = true;
       this.joinedOnce = true;
@@ -122,8 +142,9 @@ export class KafkaQueue implements EventQueue {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.handleBatch(payload, handler),
+        // Every partition batch of a fetch at once, so the group below makes them one insert.
+        partitionsConsumedConcurrently: MAX_CONCURRENT_PARTITIONS,
+        eachBatch: (payload) => this.handleBatch(payload),
       });
     };
     run().catch((err: unknown) => {
@@ -134,7 +155,7 @@ export class KafkaQueue implements EventQueue {
     this.lagTimer.unref();
   }
 
-  private async handleBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
     if (this.needsAssignmentHook && this.options.onAssignment) {
@@ -150,24 +171,8 @@ export class KafkaQueue implements EventQueue {
     }
     if (poison.length > 0) await this.sendToDeadLetterTopic(poison, batch.partition);
 
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await handler(events);
-        break;
-      } catch (err) {
-        // ClickHouse down or refusing: keep the batch, back off, keep the group membership alive.
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-        this.options.logger.error({ err, events: events.length, partition: batch.partition, retryInMs: delay }, 'loading a batch failed; will retry');
-        this.consumerHealthy = false;
-        const until = Date.now() + delay;
-        while (Date.now() < until) {
-          await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-          await heartbeat().catch(() => undefined);
-          if (!isRunning() || isStale()) return; // partition moved away: uncommitted, it is redelivered
-        }
-      }
-    }
-    this.consumerHealthy = true;
+    const loaded = events.length === 0 || (await this.group!.load({ events, heartbeat, isActive: () => isRunning() && !isStale() }));
+    if (!loaded) return; // partition moved away while the load was retried: uncommitted, it is redelivered
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     // kafkajs fetches from the *resolved* offset: without this every fetch restarts where the
