@@ -10,7 +10,10 @@
 // Figures: acknowledged events/s at ingest; end-to-end events/s = events stored / (load start → the
 // moment every acknowledged event was stored); p50/p99; non-2xx; max lag; catch-up time; RSS.
 // Prints a markdown table and the rows as JSON; `--json-out <file>` also writes the JSON there.
-// Tunables (env): BENCH_DURATION_S (15), BENCH_KAFKA_CONNECTIONS (16), BENCH_KAFKA_PARTITIONS (6),
+// Before (1), a warm-up load of BENCH_WARMUP_S (10; 0 for none) with its own ids, until the loader
+// caught up: the broker's JVM and the roles' JITs compile their hot paths in the first seconds, which
+// a long-running deployment does not pay again. The figures count the measured load only.
+// Tunables (env): BENCH_DURATION_S (30), BENCH_KAFKA_CONNECTIONS (16), BENCH_KAFKA_PARTITIONS (6),
 // BENCH_CATCH_UP_TIMEOUT_S (120), BENCH_STALL_S (30: stop waiting when the loader stored nothing new
 // for that long while behind).
 import { rmSync, realpathSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,8 @@ import { countStored, runWorker } from './ingest-bench.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
 import { readCpuMs, readMetrics, readRssBytes, startServer } from './server-child.mjs';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const BATCH_SIZE = 100;
 const CONNECTIONS = Number(process.env.BENCH_KAFKA_CONNECTIONS ?? 16);
 const PARTITIONS = Number(process.env.BENCH_KAFKA_PARTITIONS ?? 6);
@@ -125,6 +129,14 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
   // CPU used by each process from the load start until the loader caught up (the load worker: its own figure).
   const cpuAt = {};
   const readCpus = () => ({ ingest: readCpuMs(ingest.pid), loader: readCpuMs(loader.pid), broker: readCpuMs(broker.pid) });
+  // Loader and ingest counters after the warm-up; every figure below is relative to them.
+  const base = { stored: 0, accepted: 0, deduplicated: 0 };
+  const warmup = { acked: 0 };
+  const warmupPrefix = `${idPrefix}w`;
+  const sampleMeasured = async (url) => {
+    const s = await sampleLoader(url);
+    return s && { ...s, stored: s.stored - base.stored, deduplicated: s.deduplicated - base.deduplicated };
+  };
   let load;
   let acceptedByIngest;
   let caughtUp;
@@ -147,13 +159,34 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     dataDirs.push(ingest.dataDir);
     log(`ingest pid ${ingest.pid} at ${ingest.url}`);
 
+    // (0) warm-up, then wait until everything it acknowledged was stored: the counters after it are the base.
+    if (WARMUP_S > 0) {
+      log(`warm-up: ${WARMUP_S} s of the same load ...`);
+      const warm = await runWorker({ scenario: 'batch', url: ingest.url, writeKey: ingest.writeKey, connections: CONNECTIONS, durationS: WARMUP_S, eventsPerRequest: BATCH_SIZE, idPrefix: warmupPrefix });
+      warmup.acked = warm.ok2xx * BATCH_SIZE;
+      const by = Date.now() + CATCH_UP_TIMEOUT_MS;
+      for (;;) {
+        const accepted = (await readMetrics(ingest.url).catch(() => undefined))?.get('sextant_events_accepted_total{type="track"}');
+        const s = await sampleLoader(loader.url);
+        if (accepted !== undefined && s && s.stored >= Math.max(accepted, warmup.acked) && s.lag === 0) {
+          base.stored = s.stored;
+          base.accepted = accepted;
+          base.deduplicated = s.deduplicated;
+          break;
+        }
+        if (Date.now() > by) throw new Error(`the loader did not catch up with the warm-up within ${CATCH_UP_TIMEOUT_MS} ms: ${JSON.stringify(s)}`);
+        await delay(200);
+      }
+      log(`warm-up done: ${warmup.acked} acknowledged, ${base.stored} stored`);
+    }
+
     // (1) load, sampling the loader every second.
     log(`/v1/batch × ${BATCH_SIZE} events, ${CONNECTIONS} connections, ${DURATION_S} s, ${PARTITIONS} partitions ...`);
     let loading = true;
     cpuAt.start = readCpus();
     const sampler = (async () => {
       while (loading) {
-        const s = await sampleLoader(loader.url);
+        const s = await sampleMeasured(loader.url);
         if (s) samples.push({ ...s, phase: 'load' });
         trackRss();
         await delay(1000 - ((Date.now() - startedAt) % 1000));
@@ -175,9 +208,10 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     let last;
     let progressAt = Date.now();
     for (;;) {
-      acceptedByIngest = (await readMetrics(ingest.url).catch(() => undefined))?.get('sextant_events_accepted_total{type="track"}') ?? acceptedByIngest;
+      const accepted = (await readMetrics(ingest.url).catch(() => undefined))?.get('sextant_events_accepted_total{type="track"}');
+      if (accepted !== undefined) acceptedByIngest = accepted - base.accepted;
       target = Math.max(acked, acceptedByIngest ?? 0);
-      const s = await sampleLoader(loader.url);
+      const s = await sampleMeasured(loader.url);
       trackRss();
       if (s) {
         samples.push({ ...s, phase: 'catch-up' });
@@ -222,7 +256,8 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
 
   const acked = load.ok2xx * BATCH_SIZE;
   const mine = stored.get(idPrefix) ?? { rows: 0, ids: 0 };
-  const others = [...stored.entries()].filter(([p]) => p !== idPrefix);
+  const warm = stored.get(warmupPrefix) ?? { rows: 0, ids: 0 };
+  const others = [...stored.entries()].filter(([p]) => p !== idPrefix && p !== warmupPrefix);
   const loadSamples = samples.filter((s) => s.phase === 'load');
   const maxLag = Math.max(0, ...loadSamples.map((s) => s.lag ?? 0));
   const maxLagCatchUp = Math.max(0, ...samples.filter((s) => s.phase === 'catch-up').map((s) => s.lag ?? 0));
@@ -235,7 +270,8 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     idsGenerated: load.idsGenerated,
     storedRows: mine.rows,
     storedDistinct: mine.ids,
-    duplicates: mine.rows - mine.ids,
+    duplicates: mine.rows - mine.ids + (warm.rows - warm.ids),
+    warmup: { acknowledged: warmup.acked, storedDistinct: warm.ids, lost: Math.max(0, warmup.acked - warm.ids) },
     // Not stored although acknowledged: lost if the loader caught up, else still in Kafka (uncommitted).
     lost: caughtUp ? Math.max(0, acked - mine.ids) : 0,
     notStoredYet: caughtUp ? 0 : Math.max(0, acked - mine.ids),
@@ -253,6 +289,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
   const ok =
     caughtUp === true &&
     verification.lost === 0 &&
+    verification.warmup.lost === 0 &&
     verification.duplicates === 0 &&
     verification.storedUnknownIds === 0 &&
     verification.storedDistinct >= (acceptedByIngest ?? Infinity) &&
@@ -304,6 +341,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
       ? `End to end: not measured, the loader never stored every event the ingest role acknowledged. Target ≥ ${TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s: NOT met.`
       : `End to end: events stored (loader's \`sextant_events_stored_total\`, ${fmt(storedAtTarget.stored)}) / time from the load start until every event the ingest role acknowledged was stored (${e2eMs} ms; polled every 200 ms after the load). Target ≥ ${TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s: ${endToEndEventsPerS >= TARGET_EVENTS_PER_S ? 'met' : 'NOT met'}.`,
     `Catch-up: from the load end until the loader had stored every acknowledged event and its consumer lag (summed over partitions; refreshed by each committed batch and every 5 s) read 0. Max lag: the highest sum in the 1 s samples during the load (${lagSeries}); ${maxLagCatchUp.toLocaleString('en-US')} at most while catching up.`,
+    `Warm-up: ${WARMUP_S} s of the same load before the measured one (its own ids: ${fmt(warmup.acked)} acknowledged, ${fmt(warm.ids)} stored), so JIT compilation in the broker's JVM and the roles is not counted; every figure here is the measured load's.`,
     `CPU: user + system time of each process (/proc/<pid>/stat) from the load start until the loader caught up, and the load worker's own, per 1,000 events stored.`,
     `RSS: peak VmRSS of each role (/proc/<pid>/status), sampled every second during the load and every 200 ms while catching up.`,
     `Latency: autocannon, 2xx responses only; a 2xx means Kafka acknowledged the events (acks=all). Answers: ${JSON.stringify(load.statusCounts)}.`,
