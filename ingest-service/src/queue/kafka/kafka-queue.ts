@@ -7,10 +7,11 @@ import { PartitionBatchGroup } from './partition-batch-group.js';
 import { decodeEventMessage, encodeEventMessages } from './event-message-codec.js';
 
 /**
- * A fetch returns once the broker has this much for us (or after maxWaitTimeInMs): at high rates the
- * loader inserts several thousand events at a time instead of a few hundred.
+ * A fetch returns once the broker has this much for us (or after maxWaitTimeInMs, 1 s): at high rates
+ * the loader inserts ~20K events at a time, not a few hundred. Measured at ~25K events/s: 4 MB → 16 MB
+ * cut the loader's merge CPU from ~5 to ~2 ms and the broker's from ~11 to ~8 ms per 1,000 events.
  */
-const FETCH_MIN_BYTES = 4 * 1024 * 1024;
+const FETCH_MIN_BYTES = 16 * 1024 * 1024;
 /** Partition batches handled at once (above the partition count of any sane topic for one loader). */
 const MAX_CONCURRENT_PARTITIONS = 64;
 /** kafkajs starts a fetch's partition batches together; this covers the microtasks between them. */
