@@ -29,6 +29,22 @@ describe('generateMessages', () => {
     expect(alone[0]).toEqual(all[117]);
   });
 
+  it('has shoppers state marketing consent (a share, the same per shopper) and WhatsApp opt-in with a phone, so audience syncs have members to send', () => {
+    const identifies = generateMessages(smallSimulation({ shoppers: 1000 })).filter((m) => m.type === 'identify' && m.traits && 'marketing_consent' in m.traits);
+    expect(identifies.length).toBeGreaterThan(150);
+    const byUser = new Map<string, Set<unknown>>();
+    for (const m of identifies) {
+      if (m.traits!.newsletter === true) expect(m.traits!.marketing_consent).toBe(true);
+      else byUser.set(m.userId!, (byUser.get(m.userId!) ?? new Set()).add(m.traits!.marketing_consent));
+      if ('phone' in m.traits!) expect(typeof m.traits!.whatsapp_opt_in).toBe('boolean');
+      else expect(m.traits!.whatsapp_opt_in).toBeUndefined();
+    }
+    for (const answers of byUser.values()) expect(answers.size).toBe(1); // a shopper answers the same every time
+    const share = [...byUser.values()].filter((a) => a.has(true)).length / byUser.size;
+    expect(share).toBeGreaterThan(0.45);
+    expect(share).toBeLessThan(0.75);
+  });
+
   it('produces only messages the tracking API accepts, in time order, inside the window', () => {
     const options = smallSimulation();
     const world = createWorld(options);

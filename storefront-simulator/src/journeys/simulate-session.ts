@@ -106,8 +106,17 @@ export function simulateSession(
   const checkoutId = `chk_${shopper.idPrefix}${shopper.sequence.toString(36)}`;
   const orderId = `ord_${shopper.idPrefix}${shopper.orders + 1}`;
   if (!shopper.identified || !device.identified) {
-    const traits: Record<string, unknown> = { email: shopper.email, first_name: shopper.firstName, last_name: shopper.lastName, country: market.country };
-    if (random.chance(config.phoneShared)) traits.phone = shopper.phone;
+    const traits: Record<string, unknown> = {
+      email: shopper.email,
+      first_name: shopper.firstName,
+      last_name: shopper.lastName,
+      country: market.country,
+      marketing_consent: shopper.marketingConsent,
+    };
+    if (random.chance(config.phoneShared)) {
+      traits.phone = shopper.phone;
+      traits.whatsapp_opt_in = shopper.whatsappOptIn;
+    }
     const signUp = !shopper.identified && random.chance(config.signUpAtCheckout);
     w.identify(traits);
     if (signUp) w.track('Signed Up', { method: 'checkout', type: 'account' });
@@ -164,7 +173,8 @@ export function simulateSession(
 function finishWithoutCart(w: SessionWriter, shopper: ShopperState, config: SimulationConfig, outcome: SessionOutcome): SessionOutcome {
   if (!shopper.identified && shopper.random.chance(config.newsletterSignUp)) {
     w.advance(20);
-    w.identify({ email: shopper.email, country: shopper.market.country, newsletter: true });
+    // joining the newsletter is consent to marketing
+    w.identify({ email: shopper.email, country: shopper.market.country, newsletter: true, marketing_consent: true });
     w.track('Signed Up', { method: 'newsletter_popup', type: 'newsletter' });
   }
   return outcome;

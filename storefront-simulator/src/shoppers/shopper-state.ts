@@ -34,6 +34,9 @@ export interface ShopperState {
   email: string;
   phone: string;
   identified: boolean;
+  /** Agrees to marketing (email, ads audiences) / to WhatsApp messages when asked at sign-up or checkout. */
+  marketingConsent: boolean;
+  whatsappOptIn: boolean;
   devices: DeviceState[];
   orders: number;
   member: boolean;
@@ -47,6 +50,19 @@ export interface ShopperState {
 const FIRST_NAMES = ['Ava', 'Noah', 'Mia', 'Liam', 'Emma', 'Lucas', 'Sofia', 'Hugo', 'Yuki', 'Leon', 'Chloe', 'Mateo', 'Ines', 'Oliver', 'Freya', 'Kenji', 'Lea', 'Ethan', 'Alice', 'Theo'];
 const LAST_NAMES = ['Smith', 'Muller', 'Martin', 'Brown', 'Tanaka', 'Silva', 'Jansen', 'Andersson', 'Wilson', 'Dubois', 'Schmidt', 'Taylor', 'Santos', 'Sato', 'Bakker', 'Nguyen'];
 const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net'];
+
+/** Shares of shoppers who opt in when asked (typical DTC sign-up forms: a pre-ticked box is not consent). */
+const MARKETING_CONSENT_SHARE = 0.6;
+const WHATSAPP_OPT_IN_SHARE = 0.3;
+
+/** A uniform number in [0, 1) from the shopper's index (a multiplicative hash). */
+function consentDraw(index: number, salt: number): number {
+  let h = Math.imul(index ^ salt, 0x2c1b3c6d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return (h >>> 0) / 2 ** 32;
+}
 
 export function createShopper(index: number, runTag: string, random: Random): ShopperState {
   const market = random.weighted(MARKETS, MARKET_SHARES);
@@ -62,6 +78,9 @@ export function createShopper(index: number, runTag: string, random: Random): Sh
     email: `${firstName}.${lastName}.${index}@${random.pick(EMAIL_DOMAINS)}`.toLowerCase(),
     phone: `+${market.callingCode}555${String(random.int(0, 9_999_999)).padStart(7, '0')}`,
     identified: false,
+    // From the index, not the random stream, so every other simulated value stays as it was.
+    marketingConsent: consentDraw(index, 0x9e3779b1) < MARKETING_CONSENT_SHARE,
+    whatsappOptIn: consentDraw(index, 0x85ebca77) < WHATSAPP_OPT_IN_SHARE,
     devices: [],
     orders: 0,
     member: false,
