@@ -128,6 +128,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
   };
   // CPU used by each process from the load start until the loader caught up (the load worker: its own figure).
   const cpuAt = {};
+  const publishAt = {};
   const readCpus = () => ({ ingest: readCpuMs(ingest.pid), loader: readCpuMs(loader.pid), broker: readCpuMs(broker.pid) });
   // Loader and ingest counters after the warm-up; every figure below is relative to them.
   const base = { stored: 0, accepted: 0, deduplicated: 0 };
@@ -184,6 +185,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
     log(`/v1/batch × ${BATCH_SIZE} events, ${CONNECTIONS} connections, ${DURATION_S} s, ${PARTITIONS} partitions ...`);
     let loading = true;
     cpuAt.start = readCpus();
+    publishAt.start = await readPublishTimings(ingest.url);
     const sampler = (async () => {
       while (loading) {
         const s = await sampleMeasured(loader.url);
@@ -235,6 +237,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
       await delay(200);
     }
     cpuAt.end = readCpus();
+    publishAt.end = await readPublishTimings(ingest.url);
     if (caughtUp) log(`caught up ${lagZeroAt - load.endedAt} ms after the load: ${last.stored} stored, lag 0`);
   } finally {
     // (3) stop everything; SIGTERM the roles (the loader commits what it stored), then the broker.
@@ -342,6 +345,7 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
       : `End to end: events stored (loader's \`sextant_events_stored_total\`, ${fmt(storedAtTarget.stored)}) / time from the load start until every event the ingest role acknowledged was stored (${e2eMs} ms; polled every 200 ms after the load). Target ≥ ${TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s: ${endToEndEventsPerS >= TARGET_EVENTS_PER_S ? 'met' : 'NOT met'}.`,
     `Catch-up: from the load end until the loader had stored every acknowledged event and its consumer lag (summed over partitions; refreshed by each committed batch and every 5 s) read 0. Max lag: the highest sum in the 1 s samples during the load (${lagSeries}); ${maxLagCatchUp.toLocaleString('en-US')} at most while catching up.`,
     `Warm-up: ${WARMUP_S} s of the same load before the measured one (its own ids: ${fmt(warmup.acked)} acknowledged, ${fmt(warm.ids)} stored), so JIT compilation in the broker's JVM and the roles is not counted; every figure here is the measured load's.`,
+    `Kafka publishing in the ingest role (its /metrics, measured load): ${publishSummary(publishAt)}.`,
     `CPU: user + system time of each process (/proc/<pid>/stat) from the load start until the loader caught up, and the load worker's own, per 1,000 events stored.`,
     `RSS: peak VmRSS of each role (/proc/<pid>/status), sampled every second during the load and every 200 ms while catching up.`,
     `Latency: autocannon, 2xx responses only; a 2xx means Kafka acknowledged the events (acks=all). Answers: ${JSON.stringify(load.statusCounts)}.`,
@@ -349,6 +353,26 @@ export async function runKafkaBench({ log = (line) => process.stderr.write(`${st
   ];
   const markdown = [`### Kafka (end to end)`, '', markdownTable(COLUMNS, [row]), '', ...notes.map((n) => `- ${n}`)].join('\n');
   return { benchmark: 'kafka', machine, rows: [row], verification, raw: { load, samples, rss }, markdown, ok };
+}
+
+/** Sums and counts of the ingest role's publish and send histograms (undefined if /metrics does not answer). */
+async function readPublishTimings(url) {
+  const m = await readMetrics(url).catch(() => undefined);
+  if (!m) return undefined;
+  const g = (k) => m.get(k) ?? 0;
+  return {
+    publishSum: g('sextant_kafka_publish_duration_seconds_sum'),
+    publishCount: g('sextant_kafka_publish_duration_seconds_count'),
+    sendSum: g('sextant_kafka_send_duration_seconds_sum'),
+    sendCount: g('sextant_kafka_send_duration_seconds_count'),
+  };
+}
+
+function publishSummary({ start, end }) {
+  if (!start || !end) return 'not read';
+  const d = (k) => end[k] - start[k];
+  const ms = (sum, n) => (n > 0 ? `${((sum / n) * 1000).toFixed(1)} ms` : '?');
+  return `mean wait + send per request ${ms(d('publishSum'), d('publishCount'))}, mean send ${ms(d('sendSum'), d('sendCount'))}, ${d('sendCount') > 0 ? (d('publishCount') / d('sendCount')).toFixed(1) : '?'} requests per send`;
 }
 
 /** "ingest / loader / broker / load" CPU ms per 1,000 events, from the readings at the load start and end. */

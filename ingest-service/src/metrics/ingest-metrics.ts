@@ -13,6 +13,8 @@ export interface IngestMetrics {
   queueDepthEvents: Gauge;
   queueDepthBytes: Gauge;
   requestDuration: Histogram<'route' | 'status'>;
+  kafkaPublishDuration: Histogram;
+  kafkaSendDuration: Histogram;
 }
 
 export function createIngestMetrics(): IngestMetrics {
@@ -33,6 +35,18 @@ export function createIngestMetrics(): IngestMetrics {
       name: 'sextant_ingest_request_duration_seconds',
       help: 'Tracking API latency, from request to acknowledgement',
       labelNames: ['route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    kafkaPublishDuration: new Histogram({
+      name: 'sextant_kafka_publish_duration_seconds',
+      help: "A request's events from handing them to the Kafka publisher to Kafka's acknowledgement (waiting for a producer included)",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    kafkaSendDuration: new Histogram({
+      name: 'sextant_kafka_send_duration_seconds',
+      help: 'One producer send (the requests gathered into it) until Kafka acknowledged it',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),

@@ -2,8 +2,17 @@ import type { Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { QueueUnavailableError } from '../queue-unavailable-error.js';
 
+/** Where the publisher reports its timings (seconds). */
+export interface PublisherTimings {
+  /** A request's wait plus send, until acknowledged. */
+  published: (seconds: number) => void;
+  /** One producer send of `requests` gathered requests. */
+  sent: (seconds: number, requests: number) => void;
+}
+
 interface Entry {
   messages: Message[];
+  startedAt: number;
   bytes: number;
   settled: boolean;
   timer: NodeJS.Timeout;
@@ -38,6 +47,7 @@ export class KafkaPublisher {
     private readonly topic: string,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly timings?: PublisherTimings,
   ) {
     this.lanes = producers.map((producer) => ({ producer, sending: false, reconnectDelayMs: 250 }));
   }
@@ -46,6 +56,7 @@ export class KafkaPublisher {
     return new Promise((resolve, reject) => {
       const entry: Entry = {
         messages,
+        startedAt: performance.now(),
         bytes: messages.reduce((n, m) => n + messageBytes(m.value) + 64, 0),
         settled: false,
         resolve,
@@ -94,10 +105,16 @@ export class KafkaPublisher {
     try {
       for (let group = this.takeGroup(); group.length > 0; group = this.takeGroup()) {
         try {
+          const sendStart = performance.now();
           await lane.producer.send({ topic: this.topic, acks: -1, messages: group.flatMap((e) => e.messages) });
           this.healthy = true;
           lane.reconnectDelayMs = 250;
-          for (const e of group) settle(e, null);
+          const now = performance.now();
+          this.timings?.sent((now - sendStart) / 1000, group.length);
+          for (const e of group) {
+            if (!e.settled) this.timings?.published((now - e.startedAt) / 1000);
+            settle(e, null);
+          }
         } catch (err) {
           this.healthy = false;
           const error = err instanceof Error ? err : new Error(String(err));

@@ -73,7 +73,11 @@ export class KafkaQueue implements EventQueue {
       this.producers.push(producer);
       await producer.connect();
     }
-    this.publisher = new KafkaPublisher(this.producers, this.options.topic, this.options.publishTimeoutMs, this.options.logger);
+    const { metrics } = this.options;
+    this.publisher = new KafkaPublisher(this.producers, this.options.topic, this.options.publishTimeoutMs, this.options.logger, {
+      published: (s) => metrics.kafkaPublishDuration.observe(s),
+      sent: (s) => metrics.kafkaSendDuration.observe(s),
+    });
     this.partitions = await this.fetchPartitionCount();
     // Partitions can be added to a live topic: pick them up without a restart.
     this.partitionTimer = setInterval(() => {
