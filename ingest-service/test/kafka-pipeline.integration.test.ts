@@ -51,6 +51,10 @@ describe('HTTP → Kafka → loader → ClickHouse', () => {
     const metrics = await roles.loader.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('sextant_kafka_consumer_lag');
     expect(metrics.body).toContain('sextant_events_stored_total');
+    // the ingest role times its publishing: one acknowledged request at least, in at least one send
+    const ingestMetrics = (await roles.ingest.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(ingestMetrics).toMatch(/^sextant_kafka_publish_duration_seconds_count [1-9]/m);
+    expect(ingestMetrics).toMatch(/^sextant_kafka_send_duration_seconds_count [1-9]/m);
   });
 
   it('a redelivered batch is stored once', async (ctx) => {
