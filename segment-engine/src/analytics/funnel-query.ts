@@ -3,7 +3,7 @@ import { DefinitionError } from '../errors.js';
 import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { CHANNEL_NAMES_SQL, channelNameSql, chTime } from './channel-sql.js';
+import { channelCodeSql, channelNameSql, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 
 export interface FunnelQueryOptions {
@@ -76,7 +76,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   if (b && 'channel' in b) {
     // Channel code (1-based index in CHANNEL_NAMES) + 16 when the event has campaign data of its own
     // (materialized columns, migration 0031).
-    bvalEvent = `toUInt8(indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged)`;
+    bvalEvent = `toUInt8(${channelCodeSql()} + 16 * campaign_tagged)`;
     columns.add('channel').add('campaign_tagged');
   } else if (b && 'column' in b) {
     columns.add(b.column);
@@ -96,7 +96,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // channel code, as the first step-1 element of the sorted array) and the last start are plain
   // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
-  const code = channel ? `indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged` : '0';
+  const code = channel ? `${channelCodeSql()} + 16 * campaign_tagged` : '0';
   const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
   const stringBval = !channel && (b && ('column' in b || 'property' in b));
 
@@ -106,7 +106,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
   const packed = `ts * 32768 + mask * 32 + ${code}`;
-  const touchSql = `ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel))`;
+  const touchSql = `ts * 16 + ${channelCodeSql()}`;
   const aggregated = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
       arraySort(groupArrayIf(${packed}, mask != 0)) AS evs,
@@ -116,7 +116,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
       groupArrayIf(${touchSql}, event = '') AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
-    HAVING ${levelFromChains ? 'countIf(bitTest(mask, 0)) > 0' : 'level > 0'}`;
+    HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
       ${TS_OF('first_start')} AS entered_at, last_start,
       ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
