@@ -92,8 +92,8 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
   // The steps an event matches, as a bit mask (bit k-1: step k). A person's events are one array of
   // UInt64, time · 32768 + mask · 32 + channel code (groupArray of numbers is far cheaper than of
-  // tuples); sorting it sorts by (time, mask). The entry (the smallest packed step-1 event: its time and
-  // channel code, as the first step-1 element of the sorted array) and the last start are plain
+  // tuples); sorting it sorts by (time, mask), done only for the persons whose chain is computed. The
+  // entry (the smallest packed step-1 event: its time and channel code) and the last start are plain
   // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
   const code = channel ? `${channelCodeSql()} + 16 * campaign_tagged` : '0';
@@ -109,15 +109,17 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const touchSql = `ts * 16 + ${channelCodeSql()}`;
   const aggregated = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
-      arraySort(groupArrayIf(${packed}, mask != 0)) AS evs,
+      groupArrayIf(${packed}, mask != 0) AS evs,
       minIf(${packed}, bitTest(mask, 0)) AS first_start,
-      maxIf(ts, bitTest(mask, 0)) AS last_start${stringBval ? `,
+      maxIf(ts, bitTest(mask, 0)) AS last_start,
+      groupBitOr(mask) AS masks${stringBval ? `,
       argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
       groupArrayIf(${touchSql}, event = '') AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
     HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
+      ${levelFromChains ? 'bitTest(masks, 1)' : 'level >= 2'} AS later,
       ${TS_OF('first_start')} AS entered_at, last_start,
       ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
     FROM (${aggregated})`;
@@ -126,11 +128,13 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // the first matching event after the previous one, all within the window of the start); the longest
   // chain wins, the latest start among equals. c_nx{k}[j] is the position of the first event at or after
   // j that matches step k+1, so a chain costs one lookup per step; c_p{k} holds, for every start, the
-  // position of its step k+1 event (0: not reached). Only persons who reached step 2 (c_e is empty for
-  // the others; with the level from the chains, those with any step-2 event).
+  // position of its step k+1 event (0: not reached). Only for persons who can have a chain longer than
+  // 1 (`later`: they reached step 2, or with the level from the chains, have any step-2 event; a
+  // bit of the steps-seen mask rather than a lambda over every array); c_e is empty for the others, and
+  // the short-circuit `if` sorts only their arrays.
   const ks = def.steps.map((_, k) => k);
   const chainCols = [
-    levelFromChains ? `if(arrayExists(x -> bitTest(${MASK_OF('x')}, 1), evs), evs, []) AS c_e` : `if(level >= 2, evs, []) AS c_e`,
+    `if(later, arraySort(evs), []) AS c_e`,
     `arrayEnumerate(c_e) AS c_ix`,
     `arrayMap(x -> ${TS_OF('x')}, c_e) AS c_ts`,
     `arrayFilter(j -> bitTest(${MASK_OF('c_e[j]')}, 0), c_ix) AS c_p0`,
