@@ -149,15 +149,16 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     `arrayMax(c_score) % 1048576 AS c_best`,
     `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
   ];
-  const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event${channel ? ', touches' : ''},
+  // The entry's touch: the largest touch (time · 16 + channel) not above entry time · 16 + 15, computed once.
+  const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event,${channel ? `
+      arrayMax(arrayFilter(x -> x <= entered_at * 16 + 15, touches)) AS c_touch,` : ''}
       ${chainCols.join(',\n      ')}
     FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
-    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it):
-    // the largest touch (time · 16 + channel) not above entry time · 16 + 15 (0: none).
-    const touch = `arrayMax(arrayFilter(x -> x <= f.entered_at * 16 + 15, f.touches))`;
-    bval = channelNameSql(`if(f.bval_event >= 16 OR ${touch} = 0, f.bval_event % 16, ${touch} % 16)`);
+    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it,
+    // c_touch above; 0: none).
+    bval = channelNameSql(`if(f.bval_event >= 16 OR f.c_touch = 0, f.bval_event % 16, f.c_touch % 16)`);
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
