@@ -12,25 +12,31 @@
 // the copy: the source is never opened (chDB allows one process per data dir, and other benches read it).
 // The engine refresh (identity resolution, traits) runs on the copy first; the periods are the last 30
 // days (funnel, attribution) and the last full day (KPIs) of the data.
-// Usage: node bench/analytics-bench.mjs [--shoppers 1000000] [--events 20000000] [--dataset-dir dir] [--json-out file]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// With --copy-dir <dir> as well, the copy goes to <dir> and is kept (migrated and refreshed) for the next run,
+// which reuses it without copying when <dir> is not empty: for iterating on the queries. Never the dataset itself.
+// Usage: node bench/analytics-bench.mjs [--shoppers 1000000] [--events 20000000] [--dataset-dir dir [--copy-dir dir]] [--json-out file]
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatasetCopy } from './open-dataset-copy.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
 
-const { values: args } = parseArgs({ options: { shoppers: { type: 'string', default: '1000000' }, events: { type: 'string', default: '20000000' }, 'dataset-dir': { type: 'string' }, 'json-out': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { shoppers: { type: 'string', default: '1000000' }, events: { type: 'string', default: '20000000' }, 'dataset-dir': { type: 'string' }, 'copy-dir': { type: 'string' }, 'json-out': { type: 'string' } } });
 const N = Number(args.shoppers);
 const E = Number(args.events);
 const DATASET = args['dataset-dir'] ? path.resolve(args['dataset-dir']) : undefined;
 const log = (msg) => process.stderr.write(`[analytics-bench] ${msg}\n`);
 const engine = await import('../segment-engine/dist/index.js');
-const tmpRoot = mkdtempSync(path.join(tmpdir(), 'sextant-analytics-bench-'));
+const COPY_DIR = DATASET && args['copy-dir'] ? path.resolve(args['copy-dir']) : undefined;
+if (COPY_DIR && (COPY_DIR === DATASET || COPY_DIR.startsWith(`${DATASET}/`))) throw new Error('--copy-dir must not be the dataset');
+const reuseCopy = Boolean(COPY_DIR && existsSync(COPY_DIR) && readdirSync(COPY_DIR).length > 0);
+if (COPY_DIR) mkdirSync(COPY_DIR, { recursive: true });
+const tmpRoot = COPY_DIR ?? mkdtempSync(path.join(tmpdir(), 'sextant-analytics-bench-'));
 const tOpen = performance.now();
 // A dataset copy is migrated (0031 materializes its columns) and its background mutations awaited.
 const store = DATASET
-  ? (await openDatasetCopy({ dataset: DATASET, dataDir: tmpRoot, engine, log })).store
+  ? (await openDatasetCopy({ dataset: DATASET, dataDir: tmpRoot, engine, log, reuse: reuseCopy })).store
   : await engine.openEngineStore({ dataDir: tmpRoot });
 const openSeconds = (performance.now() - tOpen) / 1000;
 const client = store.client;
@@ -121,7 +127,7 @@ try {
   log(`failed: ${err.stack ?? err}`);
 } finally {
   await store.close();
-  rmSync(tmpRoot, { recursive: true, force: true });
+  if (!COPY_DIR) rmSync(tmpRoot, { recursive: true, force: true });
 }
 const markdown = `### Journey analytics (funnel, attribution, KPIs)\n\n${machineLine(machineInfo())}\n\n${DATASET ? 'Simulator bulk-mode dataset (a copy of it).' : 'Synthetic shop built in chDB (INSERT … SELECT FROM numbers), not the simulator.'} Median of 3 runs (wall, and the process CPU time of that run); 1-minute load average during the timed runs ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'n/a'} on ${machineInfo().cores} cores.\n\n${markdownTable([['what', 'what'], ['size', 'size'], ['time', 'time'], ['target', 'target']], rows.map(([what, size, time, target]) => ({ what, size, time, target })))}`;
 process.stdout.write(`${markdown}\n`);

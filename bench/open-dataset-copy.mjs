@@ -7,14 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Resolves with the open store and the milliseconds spent copying, migrating and waiting for mutations. */
-export async function openDatasetCopy({ dataset, dataDir, engine, log }) {
+/** With `reuse`, `dataDir` already holds a copy (kept by an earlier run): it is opened as it is. */
+export async function openDatasetCopy({ dataset, dataDir, engine, log, reuse = false }) {
   if (!existsSync(dataset)) throw new Error(`--dataset-dir ${dataset} does not exist`);
   if (!existsSync(`${dataset}.json`)) log(`warning: ${dataset}.json is missing (is the dataset complete?)`);
   const since = (t) => performance.now() - t;
   let t = performance.now();
-  execFileSync('cp', ['-a', `${dataset}/.`, dataDir]);
+  if (!reuse) execFileSync('cp', ['-a', `${dataset}/.`, dataDir]);
   const copyMs = since(t);
-  log(`copied ${dataset} to ${dataDir} in ${(copyMs / 1000).toFixed(1)} s`);
+  log(reuse ? `reusing the copy in ${dataDir}` : `copied ${dataset} to ${dataDir} in ${(copyMs / 1000).toFixed(1)} s`);
   t = performance.now();
   const store = await engine.openEngineStore({ dataDir });
   const migrateMs = since(t);

@@ -6,7 +6,7 @@ import { runAttribution } from '../src/analytics/run-attribution.js';
 import { kpiOverview } from '../src/analytics/kpi-query.js';
 import { migrations } from '@sextant/schemas';
 import { personEventsSql } from '../src/sql/person-sql.js';
-import { CHANNEL_NAMES, CHANNEL_SQL } from '../src/analytics/channel-sql.js';
+import { CHANNEL_NAMES, CHANNEL_SQL, channelCodeSql, channelNameSql } from '../src/analytics/channel-sql.js';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
 
 /**
@@ -43,6 +43,18 @@ describe('channels on simulator data', () => {
   it('stores every simulated channel in the materialized column, all of them known', async () => {
     const rows = await db.query<{ channel: string }>(`SELECT DISTINCT toString(channel) AS channel FROM events WHERE session_start ORDER BY channel`);
     expect(rows.map((r) => r.channel)).toEqual([...CHANNEL_NAMES]);
+  });
+
+  it('codes the materialized channel as its 1-based index in CHANNEL_NAMES (0 for anything else), and back', async () => {
+    const rows = await db.query<{ channel: string; code: number; name: string }>(
+      `SELECT toString(channel) AS channel, ${channelCodeSql()} AS code, ${channelNameSql(channelCodeSql())} AS name
+        FROM (SELECT DISTINCT channel FROM events UNION ALL SELECT toLowCardinality('not_a_channel') AS channel) ORDER BY channel`,
+    );
+    expect(rows.length).toBe(CHANNEL_NAMES.length + 1);
+    for (const r of rows) {
+      const i = CHANNEL_NAMES.indexOf(r.channel as never);
+      expect([r.channel, Number(r.code), r.name]).toEqual([r.channel, i + 1, i >= 0 ? r.channel : '']);
+    }
   });
 
   it('breaks a funnel down into several source channels whose rows add up to the total', async () => {

@@ -1,7 +1,7 @@
 import { attributionDefinitionSchema, type AttributionDefinition, type AttributionDefinitionInput } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
 import { QueryParams } from '../dsl/query-params.js';
-import { CHANNEL_NAMES_SQL, channelNameSql, chTime } from './channel-sql.js';
+import { CHANNEL_NAMES_SQL, channelCodeSql, channelNameSql, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 import { CONVERSION, NULL_STATE, START } from './markov.js';
 
@@ -57,7 +57,7 @@ export function buildAttributionQuery(input: AttributionDefinitionInput | Attrib
   const isConv = `(event = ${conv} AND timestamp >= ${from})`;
   const rows = withPersonSql(
     `SELECT key_hash, toUInt64(toUnixTimestamp64Milli(timestamp)) AS ts, toUInt8(${isTouch}) AS is_touch, toUInt8(${isConv}) AS is_conv,
-        toUInt8(indexOf(${CHANNEL_NAMES_SQL}, toString(channel))) AS ch, ${campaignExpr} AS camp,
+        toUInt8(${channelCodeSql()}) AS ch, ${campaignExpr} AS camp,
         ifNull(revenue, 0) / if(transform(toString(currency), rates.1, rates.2, 0.) > 0, transform(toString(currency), rates.1, rates.2, 0.), 1) AS usd
       FROM events
       WHERE ((${isTouch} AND timestamp >= ${from} - toIntervalMillisecond(${lookback})) OR ${isConv}) AND timestamp < ${to} AND ${NOT_SUPPRESSED_SQL}`,

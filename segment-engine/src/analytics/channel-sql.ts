@@ -25,6 +25,16 @@ export function channelNameSql(code: string): string {
   return `transform(toUInt8(${code}), [${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}], ${CHANNEL_NAMES_SQL}, '')`;
 }
 
+/**
+ * The 1-based code (index in CHANNEL_NAMES; 0 for anything else) of the LowCardinality `channel` column
+ * (migration 0031). `transform` runs on the column's dictionary (a few values), not per row:
+ * `indexOf(CHANNEL_NAMES_SQL, toString(channel))` materializes and compares a string per row, ~25x the
+ * CPU (20M events: 0.49 s vs 0.02 s).
+ */
+export function channelCodeSql(column = 'channel'): string {
+  return `transform(${column}, ${CHANNEL_NAMES_SQL}, [${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}], 0)`;
+}
+
 /** Columns CHANNEL_SQL reads. */
 export const CHANNEL_COLUMNS = ['utm_source', 'utm_medium', 'fbclid', 'gclid', 'ttclid', 'page_referrer'] as const;
 

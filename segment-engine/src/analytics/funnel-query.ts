@@ -3,7 +3,7 @@ import { DefinitionError } from '../errors.js';
 import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
-import { CHANNEL_NAMES_SQL, channelNameSql, chTime } from './channel-sql.js';
+import { channelCodeSql, channelNameSql, chTime } from './channel-sql.js';
 import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
 
 export interface FunnelQueryOptions {
@@ -76,7 +76,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   if (b && 'channel' in b) {
     // Channel code (1-based index in CHANNEL_NAMES) + 16 when the event has campaign data of its own
     // (materialized columns, migration 0031).
-    bvalEvent = `toUInt8(indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged)`;
+    bvalEvent = `toUInt8(${channelCodeSql()} + 16 * campaign_tagged)`;
     columns.add('channel').add('campaign_tagged');
   } else if (b && 'column' in b) {
     columns.add(b.column);
@@ -92,11 +92,11 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
   // The steps an event matches, as a bit mask (bit k-1: step k). A person's events are one array of
   // UInt64, time · 32768 + mask · 32 + channel code (groupArray of numbers is far cheaper than of
-  // tuples); sorting it sorts by (time, mask). The entry (the smallest packed step-1 event: its time and
-  // channel code, as the first step-1 element of the sorted array) and the last start are plain
+  // tuples); sorting it sorts by (time, mask), done only for the persons whose chain is computed. The
+  // entry (the smallest packed step-1 event: its time and channel code) and the last start are plain
   // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
-  const code = channel ? `indexOf(${CHANNEL_NAMES_SQL}, toString(channel)) + 16 * campaign_tagged` : '0';
+  const code = channel ? `${channelCodeSql()} + 16 * campaign_tagged` : '0';
   const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
   const stringBval = !channel && (b && ('column' in b || 'property' in b));
 
@@ -106,18 +106,20 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
   const packed = `ts * 32768 + mask * 32 + ${code}`;
-  const touchSql = `ts * 16 + indexOf(${CHANNEL_NAMES_SQL}, toString(channel))`;
+  const touchSql = `ts * 16 + ${channelCodeSql()}`;
   const aggregated = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
-      arraySort(groupArrayIf(${packed}, mask != 0)) AS evs,
+      groupArrayIf(${packed}, mask != 0) AS evs,
       minIf(${packed}, bitTest(mask, 0)) AS first_start,
-      maxIf(ts, bitTest(mask, 0)) AS last_start${stringBval ? `,
+      maxIf(ts, bitTest(mask, 0)) AS last_start,
+      groupBitOr(mask) AS masks${stringBval ? `,
       argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
       groupArrayIf(${touchSql}, event = '') AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
-    HAVING ${levelFromChains ? 'countIf(bitTest(mask, 0)) > 0' : 'level > 0'}`;
+    HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
+      ${levelFromChains ? 'bitTest(masks, 1)' : 'level >= 2'} AS later,
       ${TS_OF('first_start')} AS entered_at, last_start,
       ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
     FROM (${aggregated})`;
@@ -126,11 +128,13 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // the first matching event after the previous one, all within the window of the start); the longest
   // chain wins, the latest start among equals. c_nx{k}[j] is the position of the first event at or after
   // j that matches step k+1, so a chain costs one lookup per step; c_p{k} holds, for every start, the
-  // position of its step k+1 event (0: not reached). Only persons who reached step 2 (c_e is empty for
-  // the others; with the level from the chains, those with any step-2 event).
+  // position of its step k+1 event (0: not reached). Only for persons who can have a chain longer than
+  // 1 (`later`: they reached step 2, or with the level from the chains, have any step-2 event; a
+  // bit of the steps-seen mask rather than a lambda over every array); c_e is empty for the others, and
+  // the short-circuit `if` sorts only their arrays.
   const ks = def.steps.map((_, k) => k);
   const chainCols = [
-    levelFromChains ? `if(arrayExists(x -> bitTest(${MASK_OF('x')}, 1), evs), evs, []) AS c_e` : `if(level >= 2, evs, []) AS c_e`,
+    `if(later, arraySort(evs), []) AS c_e`,
     `arrayEnumerate(c_e) AS c_ix`,
     `arrayMap(x -> ${TS_OF('x')}, c_e) AS c_ts`,
     `arrayFilter(j -> bitTest(${MASK_OF('c_e[j]')}, 0), c_ix) AS c_p0`,
@@ -145,15 +149,16 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     `arrayMax(c_score) % 1048576 AS c_best`,
     `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
   ];
-  const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event${channel ? ', touches' : ''},
+  // The entry's touch: the largest touch (time · 16 + channel) not above entry time · 16 + 15, computed once.
+  const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event,${channel ? `
+      arrayMax(arrayFilter(x -> x <= entered_at * 16 + 15, touches)) AS c_touch,` : ''}
       ${chainCols.join(',\n      ')}
     FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;
   if (channel) {
-    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it):
-    // the largest touch (time · 16 + channel) not above entry time · 16 + 15 (0: none).
-    const touch = `arrayMax(arrayFilter(x -> x <= f.entered_at * 16 + 15, f.touches))`;
-    bval = channelNameSql(`if(f.bval_event >= 16 OR ${touch} = 0, f.bval_event % 16, ${touch} % 16)`);
+    // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it,
+    // c_touch above; 0: none).
+    bval = channelNameSql(`if(f.bval_event >= 16 OR f.c_touch = 0, f.bval_event % 16, f.c_touch % 16)`);
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;
