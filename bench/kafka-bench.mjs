@@ -13,7 +13,7 @@
 // Before (1), a warm-up load of BENCH_WARMUP_S (10; 0 for none) with its own ids, until the loader
 // caught up: the broker's JVM and the roles' JITs compile their hot paths in the first seconds, which
 // a long-running deployment does not pay again. The figures count the measured load only.
-// Tunables (env): BENCH_DURATION_S (30), BENCH_KAFKA_CONNECTIONS (16), BENCH_KAFKA_PARTITIONS (6),
+// Tunables (env): BENCH_DURATION_S (30), BENCH_KAFKA_CONNECTIONS (32, as bench:ingest), BENCH_KAFKA_PARTITIONS (6),
 // BENCH_CATCH_UP_TIMEOUT_S (120), BENCH_STALL_S (30: stop waiting when the loader stored nothing new
 // for that long while behind).
 import { rmSync, realpathSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { readCpuMs, readMetrics, readRssBytes, startServer } from './server-chil
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const BATCH_SIZE = 100;
-const CONNECTIONS = Number(process.env.BENCH_KAFKA_CONNECTIONS ?? 16);
+const CONNECTIONS = Number(process.env.BENCH_KAFKA_CONNECTIONS ?? 32);
 const PARTITIONS = Number(process.env.BENCH_KAFKA_PARTITIONS ?? 6);
 const CATCH_UP_TIMEOUT_MS = Number(process.env.BENCH_CATCH_UP_TIMEOUT_S ?? 120) * 1000;
 const STALL_MS = Number(process.env.BENCH_STALL_S ?? 30) * 1000;
