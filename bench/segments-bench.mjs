@@ -9,6 +9,9 @@
 //   3. full membership refresh of that segment (target < 10 s);
 //   4. profile lookup by an identifier, p50/p99 over many lookups (target p99 < 50 ms).
 // Usage: node bench/segments-bench.mjs [--dataset-dir dir] [--shoppers 1000000] [--events 20000000] [--lookups 200] [--json-out file]
+// For iterating on one step: `--copy-dir dir` keeps the dataset copy in `dir` (copied only when `dir` has
+// none yet; never deleted), `--skip-refresh` reuses the engine refresh already in that copy, and
+// `--only lookups` runs only the profile lookups (no preview and membership refresh).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +26,9 @@ const { values: args } = parseArgs({
     lookups: { type: 'string', default: '200' },
     'dataset-dir': { type: 'string' },
     'json-out': { type: 'string' },
+    'copy-dir': { type: 'string' },
+    'skip-refresh': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const N = Number(args.shoppers);
@@ -39,12 +45,13 @@ const time = async (fn) => {
 };
 const fmt = (n) => n.toLocaleString('en-US');
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
+const COPY_DIR = args['copy-dir'] ? path.resolve(args['copy-dir']) : undefined;
+const dataDir = COPY_DIR ?? mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
 let store;
 
 /** Copies the dataset (never opened in place) and opens the copy; migrations run on the copy. */
 async function openDataset() {
-  const { copyMs, migrateMs, mutationsMs, ...opened } = await openDatasetCopy({ dataset: DATASET, dataDir, engine, log });
+  const { copyMs, migrateMs, mutationsMs, ...opened } = await openDatasetCopy({ dataset: DATASET, dataDir, engine, log, reuse: COPY_DIR !== undefined });
   store = opened.store;
   const rs = await store.client.query({
     query: `SELECT count() AS events, uniqExact(if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id))) AS keys,
@@ -189,21 +196,27 @@ try {
   const client = store.client;
   const now = data.now;
 
-  const full = await time(() => engine.refreshEngine(client, store, {}, now));
+  const full = args['skip-refresh']
+    ? { ms: 0, result: { identity: { persons: 0, edges: 0 }, traits: { persons: 0 }, tags: { rows: 0 } } }
+    : await time(() => engine.refreshEngine(client, store, {}, now));
   const f = full.result;
-  log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
+  if (!args['skip-refresh']) log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
 
   const definition = benchDefinition(data);
-  const { best: preview, times: previewRuns, cpu: previewCpu, count } = await previewBest(client, definition, now);
-  log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')} (CPU ${previewCpu.map((x) => x.toFixed(0)).join('/')} ms)`);
-  const example = await previewBest(client, DESIGN_EXAMPLE, now);
-  log(`preview (DESIGN.md example): ${fmt(example.count)} persons, best ${example.best.toFixed(0)} ms of ${example.times.map((x) => x.toFixed(0)).join('/')} (CPU ${example.cpu.map((x) => x.toFixed(0)).join('/')} ms)`);
+  const lookupsOnly = args.only === 'lookups';
+  // With `--only lookups` the other steps report zeros (and the run is not checked against them).
+  const skipped = { best: 0, times: [], cpu: [], count: 0 };
+  const { best: preview, times: previewRuns, cpu: previewCpu, count } = lookupsOnly ? skipped : await previewBest(client, definition, now);
+  if (!lookupsOnly) log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')} (CPU ${previewCpu.map((x) => x.toFixed(0)).join('/')} ms)`);
+  const example = lookupsOnly ? skipped : await previewBest(client, DESIGN_EXAMPLE, now);
+  if (!lookupsOnly) log(`preview (DESIGN.md example): ${fmt(example.count)} persons, best ${example.best.toFixed(0)} ms of ${example.times.map((x) => x.toFixed(0)).join('/')} (CPU ${example.cpu.map((x) => x.toFixed(0)).join('/')} ms)`);
 
   const repo = new engine.SegmentRepository(client);
-  const segment = await repo.create('segment', { name: 'bench', description: '', definition });
-  const refresh1 = await time(() => engine.refreshSegmentMembership(client, segment, now));
-  const refresh2 = await time(() => engine.refreshSegmentMembership(client, segment, now));
-  log(`membership refresh: ${fmt(refresh1.result.members)} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
+  const noRefresh = { ms: 0, result: { members: 0 } };
+  const segment = lookupsOnly ? undefined : await repo.create('segment', { name: 'bench', description: '', definition });
+  const refresh1 = lookupsOnly ? noRefresh : await time(() => engine.refreshSegmentMembership(client, segment, now));
+  const refresh2 = lookupsOnly ? noRefresh : await time(() => engine.refreshSegmentMembership(client, segment, now));
+  if (!lookupsOnly) log(`membership refresh: ${fmt(refresh1.result.members)} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
 
   let ids;
   if (DATASET) {
@@ -281,10 +294,10 @@ try {
     markdownTable([['step', 'step'], ['ms', 'ms'], ['detail', 'detail'], ['target', 'target']], rows),
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
-  const ok = count > 0 && refresh1.result.members === count && (!DATASET || found === ids.length);
+  const ok = (lookupsOnly || (count > 0 && refresh1.result.members === count)) && (!DATASET || found === ids.length);
   if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'segments', machine, rows, markdown, ok, verification: { previewCount: count, members: refresh1.result.members, lookups: ids.length, found } }));
   if (!ok) process.exitCode = 1;
 } finally {
   await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!COPY_DIR) rmSync(dataDir, { recursive: true, force: true });
 }
