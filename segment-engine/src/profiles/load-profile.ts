@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { KIND_NAMES, kindOf } from '../identity/identifier.js';
 import { eventParams, eventsOfIdentifiersSql, type PersonRef } from './find-person.js';
-import { SEGMENTS_STATE_SQL } from './refresh-profile-snapshots.js';
 import type { ProfileSnapshot } from './read-profile-snapshot.js';
 
 export interface Profile {
@@ -93,16 +92,18 @@ async function partsFromTables(client: ClickHouseClient, params: Params): Promis
 }
 
 /**
- * From a snapshot: only the recent events are read (live, so events after the snapshot show), with the
- * segments state in the same query; memberships are read live only when segments changed since.
+ * From a snapshot: only the recent events are read (live, so events after the snapshot show). When
+ * segments changed since the snapshot, memberships are read live: the ids in the same query, then their
+ * names and entry times.
  */
 async function partsFromSnapshot(client: ClickHouseClient, params: Params, snapshot: ProfileSnapshot): Promise<Parts> {
-  type Row = { _events: Parts['events']; _state: string };
-  const row = (await run<Row>(client, `SELECT ${RECENT_EVENTS_AGGREGATE} AS _events, ${SEGMENTS_STATE_SQL} AS _state
+  type Row = { _events: Parts['events']; _segments?: string[] };
+  const liveSegments = snapshot.segmentsCurrent ? '' : `, (${SEGMENT_IDS_SQL}) AS _segments`;
+  const row = (await run<Row>(client, `SELECT ${RECENT_EVENTS_AGGREGATE} AS _events${liveSegments}
     FROM events WHERE ${eventsOfIdentifiersSql()} ${POINT_READ_SETTINGS}`, params))[0]!;
-  const segments = row._state === snapshot.segmentsState
+  const segments = snapshot.segmentsCurrent
     ? snapshot.segments.map((s) => ({ ...s, since: s.since || null }))
-    : await segmentsOf(client, params.pid, (await run<{ ids: string[] }>(client, `SELECT (${SEGMENT_IDS_SQL}) AS ids`, params))[0]!.ids);
+    : await segmentsOf(client, params.pid, row._segments ?? []);
   const traitsRow = snapshot.computed ? (JSON.parse(snapshot.computed) as Record<string, unknown>) : undefined;
   return { traitsRow, tags: snapshot.tags, segments, events: row._events };
 }
