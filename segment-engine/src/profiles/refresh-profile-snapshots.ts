@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { currentVersionSql } from '../sql/person-sql.js';
-import { nextVersion, recordRun, dropOldVersions } from '../refresh/versions.js';
+import { nextVersion, recordRun } from '../refresh/versions.js';
 
 /**
  * The state of segment memberships and definitions a snapshot's `segments` were built from: a hash of
@@ -50,8 +50,8 @@ export function profileSnapshotsInsertSql(): string {
 }
 
 /**
- * Writes a new snapshot version after an engine refresh (identity, traits, tags and memberships done),
- * records it and drops the old ones. A person deleted while it was being written is removed from it
+ * Writes a new snapshot version after an engine refresh (identity, traits, tags and memberships done)
+ * as one part, records it and drops the older ones. A person deleted while it was being written is removed from it
  * before it is recorded (the delete itself only saw the older versions).
  */
 export async function refreshProfileSnapshots(client: ClickHouseClient): Promise<{ version: number; rows: number }> {
@@ -59,6 +59,9 @@ export async function refreshProfileSnapshots(client: ClickHouseClient): Promise
   const stateRs = await client.query({ query: `SELECT ${SEGMENTS_STATE_SQL} AS state, toString(now64(3)) AS started`, format: 'JSONEachRow' });
   const { state, started } = (await stateRs.json<{ state: string; started: string }>())[0]!;
   await client.command({ query: profileSnapshotsInsertSql(), query_params: { version, state } });
+  // One part per version: a point read costs ~1-2 ms per part it has to look into (the insert writes
+  // ~8 parts for 1.9M rows, and background merges may take a while to get to them).
+  await client.command({ query: `OPTIMIZE TABLE person_profiles PARTITION ${Number(version)} FINAL` });
   const params = { version, started };
   const lateRs = await client.query({
     query: 'SELECT count() AS n FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)}',
@@ -75,6 +78,12 @@ export async function refreshProfileSnapshots(client: ClickHouseClient): Promise
   const rs = await client.query({ query: 'SELECT count() AS n FROM person_profiles WHERE version = {version:UInt64}', query_params: { version }, format: 'JSONEachRow' });
   const rows = Number((await rs.json<{ n: string }>())[0]!.n);
   await recordRun(client, 'profiles', version, { rows });
-  await dropOldVersions(client, 'person_profiles', 'profiles');
+  // Unlike the other versioned tables, no older version is kept: lookups read the newest row of every
+  // version they find (no engine_runs read), so an older one only costs them time. A query already
+  // reading an older part keeps it until it finishes.
+  const old = await client.query({ query: 'SELECT DISTINCT version FROM person_profiles WHERE version < {version:UInt64}', query_params: { version }, format: 'JSONEachRow' });
+  for (const row of await old.json<{ version: string }>()) {
+    await client.command({ query: `ALTER TABLE person_profiles DROP PARTITION ${Number(row.version)}` });
+  }
   return { version, rows };
 }

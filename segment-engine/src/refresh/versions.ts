@@ -14,7 +14,7 @@ export async function recordRun(client: ClickHouseClient, kind: VersionedKind, v
 }
 
 /** Drops every partition older than the previous version (that one stays for queries still running). */
-export async function dropOldVersions(client: ClickHouseClient, table: 'identity_map' | 'person_traits' | 'person_tags' | 'person_profiles', kind: VersionedKind): Promise<void> {
+export async function dropOldVersions(client: ClickHouseClient, table: 'identity_map' | 'person_traits' | 'person_tags', kind: VersionedKind): Promise<void> {
   const rs = await client.query({
     query: `SELECT DISTINCT version FROM ${table} WHERE version < (SELECT max(version) FROM engine_runs WHERE kind = {kind:String} AND version < (SELECT max(version) FROM engine_runs WHERE kind = {kind:String}))`,
     query_params: { kind },
