@@ -76,10 +76,14 @@ describe('profile snapshots', () => {
 
   it('reads memberships live once a segment was refreshed or edited after the snapshot', async () => {
     const [buyers] = (await segments.list('segment')).filter((s) => s.name === 'Buyers');
+    // A refresh in which nobody entered or left changes nothing a snapshot holds.
+    expect((await refreshSegmentMembership(db.store.client, buyers!, now)).entered).toBe(0);
+    expect((await findPerson(db.store.client, 'u-1'))?.snapshot?.segmentsCurrent).toBe(true);
     const renamed = await segments.update(buyers!, { name: 'Customers', description: '', definition: { type: 'event', event: 'Order Completed' } });
     expect((await bothWays('u-1')).snapshot.segments.map((s) => s.name)).toEqual(['Any viewer', 'Customers']);
     await segments.update(renamed, { name: 'Customers', description: '', definition: { type: 'event', event: 'Checkout Started' } });
     await refreshSegmentMembership(db.store.client, (await segments.get(renamed.id))!, now);
+    expect((await findPerson(db.store.client, 'u-1'))?.snapshot?.segmentsCurrent).toBe(false);
     const { snapshot, tables } = await bothWays('u-1');
     expect(snapshot.segments.map((s) => s.name)).toEqual(['Any viewer']);
     expect(snapshot).toEqual(tables);

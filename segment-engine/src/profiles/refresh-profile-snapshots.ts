@@ -4,12 +4,13 @@ import { nextVersion, recordRun } from '../refresh/versions.js';
 
 /**
  * The state of segment memberships and definitions a snapshot's `segments` were built from: a hash of
- * every membership refresh and every definition row. Any refresh, create, edit or delete after the
- * snapshot changes it (rows are only added, or merged away, never restored), so a lookup that sees
- * another state reads memberships live. A merge changing it only costs that live read.
+ * every membership refresh that changed members and every definition row. Any such refresh, create, edit
+ * or delete after the snapshot changes it (rows are only added, or merged away, never restored), so a
+ * lookup that sees another state reads memberships live. A merge changing it only costs that live read.
+ * A refresh nobody entered or left changes no membership and no entry time, so snapshots stay current.
  */
 export const SEGMENTS_STATE_SQL = `toString(tuple(
-  (SELECT groupBitXor(cityHash64(segment_id, version)) FROM segment_refreshes),
+  (SELECT groupBitXorIf(cityHash64(segment_id, version), entered > 0 OR left > 0) FROM segment_refreshes),
   (SELECT groupBitXor(cityHash64(id, revision)) FROM segment_definitions)))`;
 
 const IDENTITY_MAP = `(SELECT identifier, person_id FROM identity_map WHERE version = ${currentVersionSql('identity')})`;
