@@ -279,7 +279,7 @@ try {
   }
   // Right after the membership refreshes above, the snapshots' memberships are out of date (lookups read
   // them live); the next scheduled engine refresh ends by writing new snapshots. Both states are measured.
-  const stale = await measureLookups('segments refreshed since the snapshot');
+  const stale = await measureLookups(lookupsOnly ? 'as the copy was left' : 'segments refreshed since the snapshot');
   const snapshots = await time(() => engine.refreshProfileSnapshots(client));
   log(`profile snapshots rewritten in ${(snapshots.ms / 1000).toFixed(1)} s (${fmt(snapshots.result.rows)} rows)`);
   const current = await measureLookups('snapshot current');
