@@ -5,6 +5,9 @@ import { deletePerson } from '../src/privacy/delete-person.js';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { refreshSegmentMembership } from '../src/segments/refresh-memberships.js';
 import { SegmentRepository } from '../src/segments/segment-repository.js';
+import { extractIdentityEdges } from '../src/identity/extract-identity-edges.js';
+import { resolveIdentities } from '../src/identity/resolve-identities.js';
+import { DEFAULT_IDENTITY_RULES } from '../src/identity/union-find.js';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
 
 // A lookup of an identifier some refresh has seen reads the profile snapshot (migration 0014) and the
@@ -98,6 +101,16 @@ describe('profile snapshots', () => {
     for (const id of ['u-3', 'dev-3', 'three@example.com']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
     await refreshEngine(db.store.client, db.store, {}, now);
     for (const id of ['u-3', 'dev-3', 'three@example.com']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
+    // An identifier merged into a person after the snapshot (identity map resolved, snapshot not yet
+    // rewritten, as in the middle of an engine refresh): deleting the person removes its old row too.
+    await db.insertEvents([{ anonymous_id: 'dev-2', user_id: 'u-2', type: 'identify', timestamp: '2024-05-31 11:00:00' }]);
+    await extractIdentityEdges(db.store.client, db.store, 'US');
+    await resolveIdentities(db.store.client, db.store, DEFAULT_IDENTITY_RULES);
+    expect((await findPerson(db.store.client, 'dev-2'))?.identifiers).toEqual(['a:dev-2']); // still the snapshot's
+    const merged = (await findPerson(db.store.client, 'u-2', 'US', { useSnapshot: false }))!;
+    expect(merged.identifiers).toEqual(['a:dev-2', 'u:u-2']);
+    await deletePerson(db.store.client, merged);
+    for (const id of ['dev-2', 'u-2']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
     // The snapshot is current again after the refresh (dev-9 included), the others untouched.
     expect((await findPerson(db.store.client, 'dev-9'))?.snapshot).toBeDefined();
     expect((await bothWays('u-1')).snapshot.identities).toHaveLength(4);

@@ -10,8 +10,14 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
   const pid = person.personId;
   await client.insert({ table: 'suppressed_identifiers', values: person.identifiers.map((identifier) => ({ identifier, person_id: pid })), format: 'JSONEachRow' });
   const params = { ...eventParams(person.identifiers), ids: person.identifiers, pid };
-  // First the profile snapshots (every version): lookups read them without checking the suppression list.
-  await client.command({ query: 'DELETE FROM person_profiles WHERE person_id = {pid:UInt64}', query_params: params });
+  // First the profile snapshots: lookups read them without checking the suppression list. Also every
+  // row that has one of the identifiers: the snapshot can be older than the identity map this person
+  // comes from (an identifier merged into it since was another person's in the snapshot).
+  await client.command({
+    query: `DELETE FROM person_profiles WHERE person_id = {pid:UInt64}
+      OR has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash) OR hasAny(identifiers, {ids:Array(String)})`,
+    query_params: params,
+  });
   await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
   await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });

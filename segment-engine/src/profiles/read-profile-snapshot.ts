@@ -7,7 +7,7 @@ export interface ProfileSnapshot {
   computed: string;
   tags: string[];
   segments: { id: string; name: string; since: string }[];
-  /** No segment was refreshed, created, edited or deleted since the snapshot: `segments` are current. */
+  /** No membership refresh with changes, and no segment created, edited or deleted since the snapshot: `segments` are current. */
   segmentsCurrent: boolean;
 }
 
