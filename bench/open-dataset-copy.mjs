@@ -4,18 +4,27 @@
 // then waited on until the background mutations those migrations start (materialized columns,
 // projections) are done, so timed queries neither compete with them nor read unconverted parts.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 
-/** Resolves with the open store and the milliseconds spent copying, migrating and waiting for mutations. */
-/** With `reuse`, `dataDir` already holds a copy (kept by an earlier run): it is opened as it is. */
+/**
+ * Resolves with the open store and the milliseconds spent copying, migrating and waiting for mutations.
+ * `reuse`: when `dataDir` already holds a complete copy (marker file written after the copy), it is opened
+ * as it is (with whatever earlier runs wrote into it), to iterate without copying again.
+ */
 export async function openDatasetCopy({ dataset, dataDir, engine, log, reuse = false }) {
   if (!existsSync(dataset)) throw new Error(`--dataset-dir ${dataset} does not exist`);
   if (!existsSync(`${dataset}.json`)) log(`warning: ${dataset}.json is missing (is the dataset complete?)`);
   const since = (t) => performance.now() - t;
   let t = performance.now();
-  if (!reuse) execFileSync('cp', ['-a', `${dataset}/.`, dataDir]);
+  const marker = `${dataDir}/.sextant-bench-copy-complete`;
+  if (reuse && existsSync(marker)) {
+    log(`reusing the copy in ${dataDir}`);
+  } else {
+    execFileSync('cp', ['-a', `${dataset}/.`, dataDir]);
+    writeFileSync(marker, `${dataset}\n`);
+    log(`copied ${dataset} to ${dataDir} in ${(since(t) / 1000).toFixed(1)} s`);
+  }
   const copyMs = since(t);
-  log(reuse ? `reusing the copy in ${dataDir}` : `copied ${dataset} to ${dataDir} in ${(copyMs / 1000).toFixed(1)} s`);
   t = performance.now();
   const store = await engine.openEngineStore({ dataDir });
   const migrateMs = since(t);

@@ -4,11 +4,15 @@
 // source is never opened: chDB allows one process per data dir, and other benches share it), or, without
 // it, a synthetic shop of N shoppers / E events generated inside chDB with `INSERT ... SELECT FROM
 // numbers(E)`. Then:
-//   1. the full refresh (identity edges + resolution, computed traits, tags) — reported, no target;
+//   1. the full refresh (identity edges + resolution, computed traits, tags, profile snapshots) — reported, no target;
 //   2. segment preview of a three-condition definition (target < 1 s);
 //   3. full membership refresh of that segment (target < 10 s);
-//   4. profile lookup by an identifier, p50/p99 over many lookups (target p99 < 50 ms).
+//   4. profile lookup by an identifier, p50/p99 over many lookups (target p99 < 50 ms), twice: right after
+//      step 3 (memberships changed since the snapshots: read live) and after rewriting the snapshots.
 // Usage: node bench/segments-bench.mjs [--dataset-dir dir] [--shoppers 1000000] [--events 20000000] [--lookups 200] [--json-out file]
+// For iterating on one step: `--copy-dir dir` keeps the dataset copy in `dir` (copied only when `dir` has
+// none yet; never deleted), `--skip-refresh` reuses the engine refresh already in that copy, and
+// `--only lookups` runs only the profile lookups (no preview and membership refresh).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +27,9 @@ const { values: args } = parseArgs({
     lookups: { type: 'string', default: '200' },
     'dataset-dir': { type: 'string' },
     'json-out': { type: 'string' },
+    'copy-dir': { type: 'string' },
+    'skip-refresh': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const N = Number(args.shoppers);
@@ -39,12 +46,13 @@ const time = async (fn) => {
 };
 const fmt = (n) => n.toLocaleString('en-US');
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
+const COPY_DIR = args['copy-dir'] ? path.resolve(args['copy-dir']) : undefined;
+const dataDir = COPY_DIR ?? mkdtempSync(path.join(tmpdir(), 'sextant-segments-bench-'));
 let store;
 
 /** Copies the dataset (never opened in place) and opens the copy; migrations run on the copy. */
 async function openDataset() {
-  const { copyMs, migrateMs, mutationsMs, ...opened } = await openDatasetCopy({ dataset: DATASET, dataDir, engine, log });
+  const { copyMs, migrateMs, mutationsMs, ...opened } = await openDatasetCopy({ dataset: DATASET, dataDir, engine, log, reuse: COPY_DIR !== undefined });
   store = opened.store;
   const rs = await store.client.query({
     query: `SELECT count() AS events, uniqExact(if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id))) AS keys,
@@ -189,21 +197,27 @@ try {
   const client = store.client;
   const now = data.now;
 
-  const full = await time(() => engine.refreshEngine(client, store, {}, now));
+  const full = args['skip-refresh']
+    ? { ms: 0, result: { identity: { persons: 0, edges: 0 }, traits: { persons: 0 }, tags: { rows: 0 } } }
+    : await time(() => engine.refreshEngine(client, store, {}, now));
   const f = full.result;
-  log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
+  if (!args['skip-refresh']) log(`full refresh ${(full.ms / 1000).toFixed(1)} s: ${fmt(f.identity.persons)} multi-id persons, ${fmt(f.traits.persons)} persons, ${fmt(f.tags.rows)} tag rows`);
 
   const definition = benchDefinition(data);
-  const { best: preview, times: previewRuns, cpu: previewCpu, count } = await previewBest(client, definition, now);
-  log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')} (CPU ${previewCpu.map((x) => x.toFixed(0)).join('/')} ms)`);
-  const example = await previewBest(client, DESIGN_EXAMPLE, now);
-  log(`preview (DESIGN.md example): ${fmt(example.count)} persons, best ${example.best.toFixed(0)} ms of ${example.times.map((x) => x.toFixed(0)).join('/')} (CPU ${example.cpu.map((x) => x.toFixed(0)).join('/')} ms)`);
+  const lookupsOnly = args.only === 'lookups';
+  // With `--only lookups` the other steps report zeros (and the run is not checked against them).
+  const skipped = { best: 0, times: [], cpu: [], count: 0 };
+  const { best: preview, times: previewRuns, cpu: previewCpu, count } = lookupsOnly ? skipped : await previewBest(client, definition, now);
+  if (!lookupsOnly) log(`preview: ${fmt(count)} persons, best ${preview.toFixed(0)} ms of ${previewRuns.map((x) => x.toFixed(0)).join('/')} (CPU ${previewCpu.map((x) => x.toFixed(0)).join('/')} ms)`);
+  const example = lookupsOnly ? skipped : await previewBest(client, DESIGN_EXAMPLE, now);
+  if (!lookupsOnly) log(`preview (DESIGN.md example): ${fmt(example.count)} persons, best ${example.best.toFixed(0)} ms of ${example.times.map((x) => x.toFixed(0)).join('/')} (CPU ${example.cpu.map((x) => x.toFixed(0)).join('/')} ms)`);
 
   const repo = new engine.SegmentRepository(client);
-  const segment = await repo.create('segment', { name: 'bench', description: '', definition });
-  const refresh1 = await time(() => engine.refreshSegmentMembership(client, segment, now));
-  const refresh2 = await time(() => engine.refreshSegmentMembership(client, segment, now));
-  log(`membership refresh: ${fmt(refresh1.result.members)} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
+  const noRefresh = { ms: 0, result: { members: 0 } };
+  const segment = lookupsOnly ? undefined : await repo.create('segment', { name: 'bench', description: '', definition });
+  const refresh1 = lookupsOnly ? noRefresh : await time(() => engine.refreshSegmentMembership(client, segment, now));
+  const refresh2 = lookupsOnly ? noRefresh : await time(() => engine.refreshSegmentMembership(client, segment, now));
+  if (!lookupsOnly) log(`membership refresh: ${fmt(refresh1.result.members)} members, ${refresh1.ms.toFixed(0)} ms first, ${refresh2.ms.toFixed(0)} ms second (diff vs previous)`);
 
   let ids;
   if (DATASET) {
@@ -215,59 +229,75 @@ try {
       ids.push(i % 2 === 0 && s % 2 === 0 ? `shopper${s}@example.com` : `anon-${s}`);
     }
   }
-  // Merges started by the refreshes run on this process's threads: let them finish (up to 2 min) so the
-  // lookups measure lookups, as in a steady state between refreshes.
-  const settle = await time(async () => {
-    for (let i = 0; i < 240; i++) {
-      const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
-      if (Number((await rs.json())[0].n) === 0) return true;
-      await new Promise((r) => setTimeout(r, 500));
+  /** Lookups of every id (after background merges settle and a few warm-up lookups), with timings. */
+  async function measureLookups(label) {
+    // Merges started by the refreshes run on this process's threads: let them finish (up to 2 min) so the
+    // lookups measure lookups, as in a steady state between refreshes.
+    const settle = await time(async () => {
+      for (let i = 0; i < 240; i++) {
+        const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
+        if (Number((await rs.json())[0].n) === 0) return true;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return false;
+    });
+    log(`background merges ${settle.result ? 'done' : 'still running'} after ${(settle.ms / 1000).toFixed(1)} s`);
+    // A few lookups first (not counted): the first queries of a process load code and marks.
+    for (const id of ids.slice(0, 5)) {
+      const person = await engine.findPerson(client, id);
+      if (person) await engine.loadProfile(client, person, 20, now);
     }
-    return false;
-  });
-  log(`background merges ${settle.result ? 'done' : 'still running'} after ${(settle.ms / 1000).toFixed(1)} s`);
-  // A few lookups first (not counted): the first queries of a process load code and marks.
-  for (const id of ids.slice(0, 5)) {
-    const person = await engine.findPerson(client, id);
-    if (person) await engine.loadProfile(client, person, 20, now);
-  }
-  const lat = [];
-  const findLat = [];
-  const loadLat = [];
-  const cpuMs = [];
-  let found = 0;
-  let withEvents = 0;
-  for (const id of ids) {
-    const cpu0 = process.cpuUsage();
-    const t = performance.now();
-    const person = await engine.findPerson(client, id);
-    const t1 = performance.now();
-    if (person) {
-      const profile = await engine.loadProfile(client, person, 20, now);
-      found += 1;
-      if (profile.recentEvents.length > 0) withEvents += 1;
+    const lat = [];
+    const findLat = [];
+    const loadLat = [];
+    const cpuMs = [];
+    let found = 0;
+    let withEvents = 0;
+    let viaSnapshot = 0;
+    for (const id of ids) {
+      const cpu0 = process.cpuUsage();
+      const t = performance.now();
+      const person = await engine.findPerson(client, id);
+      const t1 = performance.now();
+      if (person) {
+        const profile = await engine.loadProfile(client, person, 20, now);
+        found += 1;
+        if (person.snapshot) viaSnapshot += 1;
+        if (profile.recentEvents.length > 0) withEvents += 1;
+      }
+      const t2 = performance.now();
+      const cpu = process.cpuUsage(cpu0);
+      // CPU time of this process (chDB's threads included) per lookup: what a busy machine stretches.
+      cpuMs.push((cpu.user + cpu.system) / 1000);
+      lat.push(t2 - t);
+      findLat.push(t1 - t);
+      loadLat.push(t2 - t1);
     }
-    const t2 = performance.now();
-    const cpu = process.cpuUsage(cpu0);
-    // CPU time of this process (chDB's threads included) per lookup: what a busy machine stretches.
-    cpuMs.push((cpu.user + cpu.system) / 1000);
-    lat.push(t2 - t);
-    findLat.push(t1 - t);
-    loadLat.push(t2 - t1);
+    for (const a of [lat, findLat, loadLat, cpuMs]) a.sort((x, y) => x - y);
+    log(`profile lookup, ${label} (${ids.length} ids, ${found} found, ${viaSnapshot} through a snapshot, ${withEvents} with events): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms; findPerson p50 ${percentile(findLat, 50).toFixed(1)} / p99 ${percentile(findLat, 99).toFixed(1)}; loadProfile p50 ${percentile(loadLat, 50).toFixed(1)} / p99 ${percentile(loadLat, 99).toFixed(1)}; CPU per lookup p50 ${percentile(cpuMs, 50).toFixed(1)} / p99 ${percentile(cpuMs, 99).toFixed(1)}; load average ${loadavg()[0].toFixed(2)}`);
+    return { lat, findLat, loadLat, cpuMs, found, viaSnapshot, settle, load: loadavg()[0] };
   }
-  for (const a of [lat, findLat, loadLat, cpuMs]) a.sort((x, y) => x - y);
-  log(`profile lookup (${ids.length} ids, ${found} found, ${withEvents} with events): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms; findPerson p50 ${percentile(findLat, 50).toFixed(1)} / p99 ${percentile(findLat, 99).toFixed(1)}; loadProfile p50 ${percentile(loadLat, 50).toFixed(1)} / p99 ${percentile(loadLat, 99).toFixed(1)}; CPU per lookup p50 ${percentile(cpuMs, 50).toFixed(1)} / p99 ${percentile(cpuMs, 99).toFixed(1)}`);
+  // Right after the membership refreshes above, the snapshots' memberships are out of date (lookups read
+  // them live); the next scheduled engine refresh ends by writing new snapshots. Both states are measured.
+  const stale = await measureLookups(lookupsOnly ? 'as the copy was left' : 'segments refreshed since the snapshot');
+  const snapshots = await time(() => engine.refreshProfileSnapshots(client));
+  log(`profile snapshots rewritten in ${(snapshots.ms / 1000).toFixed(1)} s (${fmt(snapshots.result.rows)} rows)`);
+  const current = await measureLookups('snapshot current');
+  const found = Math.min(stale.found, current.found);
 
   const r1 = (x) => Math.round(x * 10) / 10;
   const idKinds = DATASET ? 'userIds, emails, anonymous ids (joined and never identified), a quarter each' : 'email or anonymous id';
   const rows = [
     { step: data.label, ms: Math.round(data.ms), detail: data.detail, target: '' },
-    { step: 'full refresh (identity, traits, tags)', ms: Math.round(full.ms), detail: `${fmt(f.traits.persons)} persons, ${fmt(f.identity.edges)} edges`, target: '' },
+    { step: 'full refresh (identity, traits, tags, memberships, profile snapshots)', ms: Math.round(full.ms), detail: `${fmt(f.traits.persons)} persons, ${fmt(f.identity.edges)} edges`, target: '' },
     { step: 'segment preview (3 conditions)', ms: Math.round(preview), detail: `${fmt(count)} persons; best of ${previewRuns.map((x) => Math.round(x)).join(' / ')} ms (process CPU ${previewCpu.map((x) => Math.round(x)).join(' / ')} ms); ${JSON.stringify(definition)}`, target: '< 1,000 ms' },
     { step: 'segment preview (DESIGN.md example)', ms: Math.round(example.best), detail: `${fmt(example.count)} persons; best of ${example.times.map((x) => Math.round(x)).join(' / ')} ms (process CPU ${example.cpu.map((x) => Math.round(x)).join(' / ')} ms); facebook-ad tag, viewed in 30 days, no order in 7`, target: '< 1,000 ms' },
     { step: 'membership refresh (first / with diff)', ms: Math.round(refresh2.ms), detail: `${fmt(refresh1.result.members)} members; first ${Math.round(refresh1.ms)} ms`, target: '< 10,000 ms' },
-    { step: 'profile lookup p50', ms: r1(percentile(lat, 50)), detail: `${ids.length} lookups (${idKinds}), ${found} found; findPerson p50 ${r1(percentile(findLat, 50))}, loadProfile p50 ${r1(percentile(loadLat, 50))}`, target: '' },
-    { step: 'profile lookup p99', ms: r1(percentile(lat, 99)), detail: `findPerson p99 ${r1(percentile(findLat, 99))}, loadProfile p99 ${r1(percentile(loadLat, 99))}; max ${r1(lat[lat.length - 1])}; process CPU per lookup p50 ${r1(percentile(cpuMs, 50))} / p99 ${r1(percentile(cpuMs, 99))}; after ${(settle.ms / 1000).toFixed(1)} s waiting for merges${settle.result ? '' : ' (still running)'}`, target: '< 50 ms' },
+    { step: 'profile snapshots rewrite', ms: Math.round(snapshots.ms), detail: `${fmt(snapshots.result.rows)} rows (the last step of every engine refresh, included in the full refresh above)`, target: '' },
+    ...[['segments refreshed since the snapshot', stale], ['snapshot current', current]].flatMap(([label, m]) => [
+      { step: `profile lookup p50 (${label})`, ms: r1(percentile(m.lat, 50)), detail: `${ids.length} lookups (${idKinds}), ${m.found} found, ${m.viaSnapshot} through a snapshot; findPerson p50 ${r1(percentile(m.findLat, 50))}, loadProfile p50 ${r1(percentile(m.loadLat, 50))}`, target: '' },
+      { step: `profile lookup p99 (${label})`, ms: r1(percentile(m.lat, 99)), detail: `findPerson p99 ${r1(percentile(m.findLat, 99))}, loadProfile p99 ${r1(percentile(m.loadLat, 99))}; max ${r1(m.lat[m.lat.length - 1])}; process CPU per lookup p50 ${r1(percentile(m.cpuMs, 50))} / p99 ${r1(percentile(m.cpuMs, 99))}; 1-min load average ${m.load.toFixed(2)}; after ${(m.settle.ms / 1000).toFixed(1)} s waiting for merges${m.settle.result ? '' : ' (still running)'}`, target: '< 50 ms' },
+    ]),
   ];
   const machine = machineInfo();
   const command = DATASET
@@ -281,10 +311,10 @@ try {
     markdownTable([['step', 'step'], ['ms', 'ms'], ['detail', 'detail'], ['target', 'target']], rows),
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
-  const ok = count > 0 && refresh1.result.members === count && (!DATASET || found === ids.length);
+  const ok = (lookupsOnly || (count > 0 && refresh1.result.members === count)) && (!DATASET || found === ids.length);
   if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify({ benchmark: 'segments', machine, rows, markdown, ok, verification: { previewCount: count, members: refresh1.result.members, lookups: ids.length, found } }));
   if (!ok) process.exitCode = 1;
 } finally {
   await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!COPY_DIR) rmSync(dataDir, { recursive: true, force: true });
 }

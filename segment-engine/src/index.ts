@@ -13,6 +13,8 @@ export * from './segments/refresh-memberships.js';
 export * from './refresh/refresh-engine.js';
 export * from './profiles/find-person.js';
 export * from './profiles/load-profile.js';
+export * from './profiles/read-profile-snapshot.js';
+export * from './profiles/refresh-profile-snapshots.js';
 export * from './privacy/delete-person.js';
 export * from './sql/person-sql.js';
 export * from './routes/segment-engine-routes.js';

@@ -4,12 +4,20 @@ import { eventParams, eventsOfIdentifiersSql, type PersonRef } from '../profiles
 /**
  * Right to erasure: every identifier of the person goes on the suppression list (identity resolution
  * skips them, and events that arrive later are purged by each refresh), and their events, edges,
- * traits, tags and memberships are deleted now (lightweight deletes).
+ * traits, tags, memberships and profile snapshots are deleted now (lightweight deletes).
  */
 export async function deletePerson(client: ClickHouseClient, person: PersonRef): Promise<{ identifiers: number }> {
   const pid = person.personId;
   await client.insert({ table: 'suppressed_identifiers', values: person.identifiers.map((identifier) => ({ identifier, person_id: pid })), format: 'JSONEachRow' });
   const params = { ...eventParams(person.identifiers), ids: person.identifiers, pid };
+  // First the profile snapshots: lookups read them without checking the suppression list. Also every
+  // row that has one of the identifiers: the snapshot can be older than the identity map this person
+  // comes from (an identifier merged into it since was another person's in the snapshot).
+  await client.command({
+    query: `DELETE FROM person_profiles WHERE person_id = {pid:UInt64}
+      OR has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash) OR hasAny(identifiers, {ids:Array(String)})`,
+    query_params: params,
+  });
   await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
   await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });

@@ -2,20 +2,30 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { normalizeEmail } from '../identity/identifier.js';
 import { normalizePhone } from '../identity/normalize-phone.js';
 import { EVENT_KEY_SQL, SUPPRESSED_SQL, currentVersionSql } from '../sql/person-sql.js';
+import { readProfileSnapshot, type ProfileSnapshot } from './read-profile-snapshot.js';
 
 export interface PersonRef {
   personId: string;
   /** Every identifier of the person (`u:`, `a:`, `e:`, `p:`). */
   identifiers: string[];
+  /** The person's latest profile snapshot, when it was found through one (`loadProfile` then reads less). */
+  snapshot?: ProfileSnapshot;
 }
 
 /**
  * The person any identifier belongs to: a userId, an anonymous id, an email, a phone number (any
  * notation), or an explicit `u:`/`a:`/`e:`/`p:` identifier. Undefined when nobody has it (or the person
- * was deleted).
+ * was deleted). `useSnapshot: false` skips the profile snapshot (privacy requests: during a refresh the
+ * identity map is newer than the snapshot for a moment, and a delete must cover every identifier).
  */
-export async function findPerson(client: ClickHouseClient, anyIdentifier: string, defaultRegion = 'US'): Promise<PersonRef | undefined> {
+export async function findPerson(
+  client: ClickHouseClient, anyIdentifier: string, defaultRegion = 'US', { useSnapshot = true }: { useSnapshot?: boolean } = {},
+): Promise<PersonRef | undefined> {
   const candidates = candidateIdentifiers(anyIdentifier, defaultRegion);
+  // Identifiers seen by a refresh: one point read of the snapshot. The rest (newer identifiers, or no
+  // snapshot written yet) resolve through the tables below.
+  const snapshotted = useSnapshot ? await readProfileSnapshot(client, candidates) : undefined;
+  if (snapshotted) return snapshotted;
   // One query: the person of the first candidate that has a mapping row, and all of that person's
   // identifiers (the `idx_person_id` skip index of migration 0013 finds them without a scan).
   const rs = await client.query({

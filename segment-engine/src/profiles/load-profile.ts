@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { KIND_NAMES, kindOf } from '../identity/identifier.js';
 import { eventParams, eventsOfIdentifiersSql, type PersonRef } from './find-person.js';
+import type { ProfileSnapshot } from './read-profile-snapshot.js';
 
 export interface Profile {
   personId: string;
@@ -40,9 +41,9 @@ const SEGMENTS_SQL = `SELECT m.segment_id AS id, d.name AS name, c.since AS sinc
  * aggregate (smallest negated time first) rather than `ORDER BY timestamp DESC LIMIT` in a subquery:
  * every subquery level costs chDB a few milliseconds of planning (~8 ms less per lookup at 19.9M events).
  */
-const RECENT_EVENTS_SQL = `SELECT groupArraySorted({limit:UInt32})(
-    (-toUnixTimestamp64Milli(timestamp), toString(timestamp), type, if(event != '', event, name), properties))
-  FROM events WHERE ${eventsOfIdentifiersSql()}`;
+const RECENT_EVENTS_AGGREGATE = `groupArraySorted({limit:UInt32})(
+    (-toUnixTimestamp64Milli(timestamp), toString(timestamp), type, if(event != '', event, name), properties))`;
+const RECENT_EVENTS_SQL = `SELECT ${RECENT_EVENTS_AGGREGATE} FROM events WHERE ${eventsOfIdentifiersSql()}`;
 
 /**
  * Settings of the one-person read: a handful of granules, so one thread (no per-stream set-up) and no
@@ -52,31 +53,72 @@ const RECENT_EVENTS_SQL = `SELECT groupArraySorted({limit:UInt32})(
  */
 const POINT_READ_SETTINGS = 'SETTINGS max_threads = 1, optimize_read_in_order = 0';
 
+/** What a profile shows besides identities and events, from the tables or from a snapshot. */
+interface Parts {
+  traitsRow: Record<string, unknown> | undefined;
+  tags: string[];
+  segments: SegmentRow[];
+  events: [number, string, string, string, string][];
+}
+
+type Params = { pid: string; users: string[]; anons: string[]; limit: number };
+const run = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
+  (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+
+/** Names and entry times of the person's current memberships among the segments it has rows for. */
+async function segmentsOf(client: ClickHouseClient, pid: string, segmentIds: string[]): Promise<SegmentRow[]> {
+  if (segmentIds.length === 0) return [];
+  return (await run<SegmentRow>(client, SEGMENTS_SQL, { pid, segments: segmentIds })).map((r) => ({ ...r, since: r.since || null }));
+}
+
+const SEGMENT_IDS_SQL = `SELECT groupUniqArray(segment_id) FROM segment_members WHERE person_id = {pid:UInt64}`;
+
 /**
- * Everything known about one person (the profiles API answer). One query: the traits row with tags,
- * the segments it has membership rows in and recent events as scalar subqueries (each query costs a
- * few milliseconds of fixed overhead in chDB, and the connection runs them one at a time). A second
- * one for a person without a traits row (events newer than the last refresh), and one for the names
- * and entry times of its segments when it has membership rows.
+ * From the tables: the traits row with tags, the segments it has membership rows in and recent events
+ * as scalar subqueries (each query costs a few milliseconds of fixed overhead in chDB, and the
+ * connection runs them one at a time). A second one for a person without a traits row (events newer
+ * than the last refresh), and one for the names and entry times of its segments when it has membership
+ * rows.
+ */
+async function partsFromTables(client: ClickHouseClient, params: Params): Promise<Parts> {
+  // Both current versions from one read of engine_runs (0 before the first refresh: nothing matches).
+  const versions = `WITH (SELECT (maxIf(version, kind = 'traits'), maxIf(version, kind = 'tags')) FROM engine_runs) AS _v`;
+  const tagsSql = `SELECT groupArray(tag) FROM person_tags WHERE version = _v.2 AND person_id = {pid:UInt64}`; // sorted below
+  const rest = `(${tagsSql}) AS _tags, (${SEGMENT_IDS_SQL}) AS _segments, (${RECENT_EVENTS_SQL}) AS _events`;
+  type Row = Record<string, unknown> & { _tags: string[]; _segments: string[]; _events: Parts['events'] };
+  const withTraits = (await run<Row>(client, `${versions} SELECT * EXCEPT (version, person_id), ${rest} FROM person_traits WHERE version = _v.1 AND person_id = {pid:UInt64} ${POINT_READ_SETTINGS}`, params))[0];
+  const { _tags, _segments, _events, ...traitsRow } = withTraits ?? (await run<Row>(client, `${versions} SELECT ${rest} ${POINT_READ_SETTINGS}`, params))[0]!;
+  return { traitsRow: withTraits ? traitsRow : undefined, tags: _tags.sort(), segments: await segmentsOf(client, params.pid, _segments), events: _events };
+}
+
+/**
+ * From a snapshot: only the recent events are read (live, so events after the snapshot show). When
+ * segments changed since the snapshot, memberships are read live: the ids in the same query, then their
+ * names and entry times.
+ */
+async function partsFromSnapshot(client: ClickHouseClient, params: Params, snapshot: ProfileSnapshot): Promise<Parts> {
+  type Row = { _events: Parts['events']; _segments?: string[] };
+  const liveSegments = snapshot.segmentsCurrent ? '' : `, (${SEGMENT_IDS_SQL}) AS _segments`;
+  const row = (await run<Row>(client, `SELECT ${RECENT_EVENTS_AGGREGATE} AS _events${liveSegments}
+    FROM events WHERE ${eventsOfIdentifiersSql()} ${POINT_READ_SETTINGS}`, params))[0]!;
+  const segments = snapshot.segmentsCurrent
+    ? snapshot.segments.map((s) => ({ ...s, since: s.since || null }))
+    : await segmentsOf(client, params.pid, row._segments ?? []);
+  const traitsRow = snapshot.computed ? (JSON.parse(snapshot.computed) as Record<string, unknown>) : undefined;
+  return { traitsRow, tags: snapshot.tags, segments, events: row._events };
+}
+
+/**
+ * Everything known about one person (the profiles API answer): from its snapshot when `findPerson`
+ * found it through one (two queries in all), else from the tables.
  */
 export async function loadProfile(client: ClickHouseClient, person: PersonRef, recentEvents = 20, now = new Date()): Promise<Profile> {
   const pid = person.personId;
   const params = { pid, ...eventParams(person.identifiers), limit: recentEvents };
-  const q = async <T>(query: string) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-  // Both current versions from one read of engine_runs (0 before the first refresh: nothing matches).
-  const versions = `WITH (SELECT (maxIf(version, kind = 'traits'), maxIf(version, kind = 'tags')) FROM engine_runs) AS _v`;
-  const tagsSql = `SELECT groupArray(tag) FROM person_tags WHERE version = _v.2 AND person_id = {pid:UInt64}`; // sorted below
-  const segmentsSql = `SELECT groupUniqArray(segment_id) FROM segment_members WHERE person_id = {pid:UInt64}`;
-    const rest = `(${tagsSql}) AS _tags, (${segmentsSql}) AS _segments, (${RECENT_EVENTS_SQL}) AS _events`;
-  type Row = Record<string, unknown> & { _tags: string[]; _segments: string[]; _events: [number, string, string, string, string][] };
-  const withTraits = (await q<Row>(`${versions} SELECT * EXCEPT (version, person_id), ${rest} FROM person_traits WHERE version = _v.1 AND person_id = {pid:UInt64} ${POINT_READ_SETTINGS}`))[0];
-  const { _tags, _segments, _events, ...traitsRow } = withTraits ?? (await q<Row>(`${versions} SELECT ${rest} ${POINT_READ_SETTINGS}`))[0]!;
-  _tags.sort();
-  const row = withTraits ? traitsRow : undefined;
-  const segmentRows: SegmentRow[] = _segments.length === 0 ? [] : (
-    await (await client.query({ query: SEGMENTS_SQL, query_params: { pid, segments: _segments }, format: 'JSONEachRow' })).json<SegmentRow>()
-  ).map((r) => ({ ...r, since: r.since || null }));
-  const events: EventRow[] = _events.map(([, timestamp, type, event, properties]) => ({ timestamp, type, event, properties }));
+  const { traitsRow: row, tags, segments: segmentRows, events: rawEvents } = person.snapshot
+    ? await partsFromSnapshot(client, params, person.snapshot)
+    : await partsFromTables(client, params);
+  const events: EventRow[] = rawEvents.map(([, timestamp, type, event, properties]) => ({ timestamp, type, event, properties }));
   let computed: Record<string, unknown> | null = null;
   let traits: Record<string, unknown> = {};
   if (row) {
@@ -95,7 +137,7 @@ export async function loadProfile(client: ClickHouseClient, person: PersonRef, r
     identities: person.identifiers.map((id) => ({ kind: KIND_NAMES[kindOf(id) ?? 'a'], value: id.slice(2) })),
     traits,
     computedTraits: computed,
-    tags: _tags,
+    tags,
     segments: segmentRows,
     recentEvents: events.map((e) => ({ ...e, properties: JSON.parse(e.properties || '{}') as Record<string, unknown> })),
   };

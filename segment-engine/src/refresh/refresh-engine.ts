@@ -10,6 +10,7 @@ import { SegmentRepository } from '../segments/segment-repository.js';
 import { refreshSegmentMembership, type MembershipRefresh } from '../segments/refresh-memberships.js';
 import { nextVersion, recordRun, dropOldVersions } from './versions.js';
 import { purgeSuppressedEvents } from '../privacy/delete-person.js';
+import { refreshProfileSnapshots } from '../profiles/refresh-profile-snapshots.js';
 
 export interface EngineOptions {
   identityRules?: IdentityRules;
@@ -22,13 +23,15 @@ export interface EngineRefresh {
   traits: { version: number; persons: number };
   tags: { version: number; rows: number };
   segments: MembershipRefresh[];
+  profiles: { version: number; rows: number };
   durationMs: number;
 }
 
 /**
  * One full refresh, in dependency order: purge events of deleted persons → identity edges → identity
- * map → computed traits → tags (built-in, then user-defined) → segment memberships. Each step writes a
- * new version; readers keep seeing the previous one until it is recorded.
+ * map → computed traits → tags (built-in, then user-defined) → segment memberships → profile snapshots
+ * (what a lookup shows, from all of the above). Each step writes a new version; readers keep seeing the
+ * previous one until it is recorded.
  */
 export async function refreshEngine(client: ClickHouseClient, store: Store, options: EngineOptions = {}, now = new Date()): Promise<EngineRefresh> {
   const started = Date.now();
@@ -39,7 +42,8 @@ export async function refreshEngine(client: ClickHouseClient, store: Store, opti
   const tags = await refreshTags(client, now);
   const segments: MembershipRefresh[] = [];
   for (const segment of await new SegmentRepository(client).list('segment')) segments.push(await refreshSegmentMembership(client, segment, now));
-  return { identity, traits, tags, segments, durationMs: Date.now() - started };
+  const profiles = await refreshProfileSnapshots(client);
+  return { identity, traits, tags, segments, profiles, durationMs: Date.now() - started };
 }
 
 export async function refreshTags(client: ClickHouseClient, now = new Date()): Promise<{ version: number; rows: number }> {

@@ -6,6 +6,7 @@ import { createIdentityTables } from './0010-create-identity-tables.js';
 import { createProfileTables } from './0011-create-profile-tables.js';
 import { createSegmentTables } from './0012-create-segment-tables.js';
 import { addIdentifierLookups } from './0013-add-identifier-lookups.js';
+import { createProfileSnapshots } from './0014-create-profile-snapshots.js';
 import { createAudienceTables } from './0020-create-audience-tables.js';
 import { createActivationFeedTables } from './0021-create-activation-feed-tables.js';
 import { createAlertTables } from './0030-create-alert-tables.js';
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   createProfileTables,
   createSegmentTables,
   addIdentifierLookups,
+  createProfileSnapshots,
   createAudienceTables,
   createActivationFeedTables,
   createAlertTables,

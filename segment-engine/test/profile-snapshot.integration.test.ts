@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPerson } from '../src/profiles/find-person.js';
+import { loadProfile } from '../src/profiles/load-profile.js';
+import { deletePerson } from '../src/privacy/delete-person.js';
+import { refreshEngine } from '../src/refresh/refresh-engine.js';
+import { refreshSegmentMembership } from '../src/segments/refresh-memberships.js';
+import { SegmentRepository } from '../src/segments/segment-repository.js';
+import { extractIdentityEdges } from '../src/identity/extract-identity-edges.js';
+import { resolveIdentities } from '../src/identity/resolve-identities.js';
+import { DEFAULT_IDENTITY_RULES } from '../src/identity/union-find.js';
+import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
+
+// A lookup of an identifier some refresh has seen reads the profile snapshot (migration 0014) and the
+// live recent events; anything else goes through the tables. Both must give the same answer.
+
+let db: EngineStore;
+let segments: SegmentRepository;
+const now = new Date('2024-06-01T00:00:00Z');
+
+beforeAll(async () => {
+  db = await startEngineStore();
+  await db.insertEvents([
+    { anonymous_id: 'dev-1', event: 'Product Viewed', timestamp: '2024-05-20 10:00:00', properties: { category: 'Footwear' }, utm_source: 'facebook' },
+    { anonymous_id: 'dev-1', user_id: 'u-1', type: 'identify', timestamp: '2024-05-20 10:01:00', traits: { email: 'one@example.com', plan: 'pro' } },
+    { user_id: 'u-1', event: 'Order Completed', timestamp: '2024-05-20 10:02:00', revenue: 40, currency: 'USD', properties: { coupon: 'X' } },
+    { anonymous_id: 'dev-1b', user_id: 'u-1', event: 'Product Viewed', timestamp: '2024-05-21 08:00:00' },
+    { anonymous_id: 'dev-2', event: 'Product Viewed', timestamp: '2024-05-25 09:00:00' },
+    { anonymous_id: 'dev-2', event: 'Cart Viewed', timestamp: '2024-05-25 09:05:00' },
+    { anonymous_id: 'dev-3', user_id: 'u-3', type: 'identify', timestamp: '2024-05-26 09:00:00', traits: { email: 'three@example.com' } },
+    { user_id: 'u-3', event: 'Order Completed', timestamp: '2024-05-26 09:01:00', revenue: 10, currency: 'USD' },
+  ]);
+  segments = new SegmentRepository(db.store.client);
+  await segments.create('segment', { name: 'Buyers', description: '', definition: { type: 'event', event: 'Order Completed' } });
+  await segments.create('segment', { name: 'Any viewer', description: '', definition: { type: 'event', event: 'Product Viewed' } });
+  await refreshEngine(db.store.client, db.store, {}, now);
+});
+afterAll(async () => db?.stop());
+
+/** The profile through the snapshot and through the tables (findPerson without it). */
+async function bothWays(identifier: string) {
+  const viaSnapshot = (await findPerson(db.store.client, identifier))!;
+  const viaTables = (await findPerson(db.store.client, identifier, 'US', { useSnapshot: false }))!;
+  return {
+    viaSnapshot,
+    snapshot: await loadProfile(db.store.client, viaSnapshot, 20, now),
+    tables: await loadProfile(db.store.client, viaTables, 20, now),
+  };
+}
+
+describe('profile snapshots', () => {
+  it('answers every kind of identifier from the snapshot exactly as the tables do', async () => {
+    for (const id of ['u-1', 'dev-1', 'dev-1b', 'one@example.com', 'dev-2', 'u-3']) {
+      const { viaSnapshot, snapshot, tables } = await bothWays(id);
+      expect(viaSnapshot.snapshot, id).toBeDefined();
+      expect(snapshot, id).toEqual(tables);
+    }
+    const { snapshot } = await bothWays('dev-1');
+    expect(snapshot.identities.map((i) => `${i.kind}:${i.value}`)).toHaveLength(4);
+    expect(snapshot.computedTraits).toMatchObject({ orders_count: 1, lifetime_revenue: 40, discount_share: 1 });
+    expect(snapshot.traits).toMatchObject({ plan: 'pro' });
+    expect(snapshot.segments.map((s) => s.name)).toEqual(['Any viewer', 'Buyers']);
+    expect(snapshot.tags.length).toBeGreaterThan(0);
+    const dev2 = (await bothWays('dev-2')).snapshot;
+    expect(dev2.identities).toEqual([{ kind: 'anonymous_id', value: 'dev-2' }]);
+  });
+
+  it('shows events newer than the snapshot, and finds identifiers no refresh has seen yet', async () => {
+    await db.insertEvents([
+      { anonymous_id: 'dev-2', event: 'Checkout Started', timestamp: '2024-05-31 09:00:00' },
+      { anonymous_id: 'dev-9', event: 'Product Viewed', timestamp: '2024-05-31 10:00:00' },
+    ]);
+    const dev2 = await findPerson(db.store.client, 'dev-2');
+    expect(dev2?.snapshot).toBeDefined();
+    expect((await loadProfile(db.store.client, dev2!, 20, now)).recentEvents.map((e) => e.event)).toEqual(['Checkout Started', 'Cart Viewed', 'Product Viewed']);
+    const dev9 = await findPerson(db.store.client, 'dev-9');
+    expect(dev9?.snapshot).toBeUndefined();
+    expect((await loadProfile(db.store.client, dev9!, 20, now)).recentEvents.map((e) => e.event)).toEqual(['Product Viewed']);
+  });
+
+  it('reads memberships live once a segment was refreshed or edited after the snapshot', async () => {
+    const [buyers] = (await segments.list('segment')).filter((s) => s.name === 'Buyers');
+    // A refresh in which nobody entered or left changes nothing a snapshot holds.
+    expect((await refreshSegmentMembership(db.store.client, buyers!, now)).entered).toBe(0);
+    expect((await findPerson(db.store.client, 'u-1'))?.snapshot?.segmentsCurrent).toBe(true);
+    const renamed = await segments.update(buyers!, { name: 'Customers', description: '', definition: { type: 'event', event: 'Order Completed' } });
+    expect((await bothWays('u-1')).snapshot.segments.map((s) => s.name)).toEqual(['Any viewer', 'Customers']);
+    await segments.update(renamed, { name: 'Customers', description: '', definition: { type: 'event', event: 'Checkout Started' } });
+    await refreshSegmentMembership(db.store.client, (await segments.get(renamed.id))!, now);
+    expect((await findPerson(db.store.client, 'u-1'))?.snapshot?.segmentsCurrent).toBe(false);
+    const { snapshot, tables } = await bothWays('u-1');
+    expect(snapshot.segments.map((s) => s.name)).toEqual(['Any viewer']);
+    expect(snapshot).toEqual(tables);
+    expect((await bothWays('dev-2')).snapshot.segments.map((s) => s.name)).toEqual(['Any viewer', 'Customers']);
+  });
+
+  it('forgets a deleted person at once, on every identifier, and a refresh does not bring it back', async () => {
+    const person = (await findPerson(db.store.client, 'u-3', 'US', { useSnapshot: false }))!;
+    await deletePerson(db.store.client, person);
+    const rows = await db.query<{ n: string }>('SELECT count() AS n FROM person_profiles WHERE person_id = {pid:UInt64}', { pid: person.personId });
+    expect(Number(rows[0]!.n)).toBe(0);
+    for (const id of ['u-3', 'dev-3', 'three@example.com']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
+    await refreshEngine(db.store.client, db.store, {}, now);
+    for (const id of ['u-3', 'dev-3', 'three@example.com']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
+    // An identifier merged into a person after the snapshot (identity map resolved, snapshot not yet
+    // rewritten, as in the middle of an engine refresh): deleting the person removes its old row too.
+    await db.insertEvents([{ anonymous_id: 'dev-2', user_id: 'u-2', type: 'identify', timestamp: '2024-05-31 11:00:00' }]);
+    await extractIdentityEdges(db.store.client, db.store, 'US');
+    await resolveIdentities(db.store.client, db.store, DEFAULT_IDENTITY_RULES);
+    expect((await findPerson(db.store.client, 'dev-2'))?.identifiers).toEqual(['a:dev-2']); // still the snapshot's
+    const merged = (await findPerson(db.store.client, 'u-2', 'US', { useSnapshot: false }))!;
+    expect(merged.identifiers).toEqual(['a:dev-2', 'u:u-2']);
+    await deletePerson(db.store.client, merged);
+    for (const id of ['dev-2', 'u-2']) expect(await findPerson(db.store.client, id), id).toBeUndefined();
+    // The snapshot is current again after the refresh (dev-9 included), the others untouched.
+    expect((await findPerson(db.store.client, 'dev-9'))?.snapshot).toBeDefined();
+    expect((await bothWays('u-1')).snapshot.identities).toHaveLength(4);
+  });
+});
