@@ -43,17 +43,14 @@ export class RecentIds {
   /** Adds a key; true when it was not there yet (a key already there is not refreshed). */
   add(id: string): boolean {
     this.hash(id);
-    let i = this.h[0]! & this.mask;
-    while (this.index[i] !== 0) {
-      if (this.sameHash(this.index[i]! - 1)) return false;
-      i = (i + 1) & this.mask;
-    }
+    let i = this.probe();
+    if (this.index[i] !== 0) return false;
     const slot = this.head;
     if (this.written === this.capacity) {
-      if (this.live[slot]) this.remove(this.positionOf(slot));
-      // removing may have shifted entries: find the free position for the new key again
-      i = this.h[0]! & this.mask;
-      while (this.index[i] !== 0) i = (i + 1) & this.mask;
+      if (this.live[slot]) {
+        this.remove(this.positionOf(slot));
+        i = this.probe(); // removing may have shifted entries: find the free position again
+      }
     } else {
       this.written++;
     }
@@ -83,12 +80,15 @@ export class RecentIds {
 
   /** The index position holding the current hash, or -1. */
   private find(): number {
+    const i = this.probe();
+    return this.index[i] !== 0 ? i : -1;
+  }
+
+  /** Linear probe for the current hash: its position, else the empty position that ends its run. */
+  private probe(): number {
     let i = this.h[0]! & this.mask;
-    while (this.index[i] !== 0) {
-      if (this.sameHash(this.index[i]! - 1)) return i;
-      i = (i + 1) & this.mask;
-    }
-    return -1;
+    while (this.index[i] !== 0 && !this.sameHash(this.index[i]! - 1)) i = (i + 1) & this.mask;
+    return i;
   }
 
   private positionOf(slot: number): number {
