@@ -11,7 +11,7 @@ import type { Migration } from '../migration.js';
  *   `context` (by far the widest column).
  * - `campaign_tagged`: the event carries UTM tags or an ad click id.
  * - `channel`: the marketing channel from the UTM medium/source, click ids and referrer (the rules of
- *   `analytics/channel-sql.ts`, which a test keeps equal to this expression).
+ *   the simulator's `classifyChannel`; analytics reads only this column, names in `analytics/channel-sql.ts`).
  *
  * Existing rows: ClickHouse computes a MATERIALIZED column of an older part on read until the part is
  * rewritten, so answers are right at once; `MATERIALIZE COLUMN` rewrites the parts in the background

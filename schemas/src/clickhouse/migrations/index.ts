@@ -14,6 +14,9 @@ import { addEventAnalyticsColumns } from './0031-add-event-analytics-columns.js'
 import { fineGrainedIdentifierProjection } from './0032-fine-grained-identifier-projection.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
+/** The marketing-channel rules the `events.channel` column is materialized with. */
+export { EVENT_CHANNEL_EXPRESSION } from './0031-add-event-analytics-columns.js';
+
 export const migrations: readonly Migration[] = [
   createEvents,
   createSources,
