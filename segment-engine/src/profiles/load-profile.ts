@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { KIND_NAMES, kindOf } from '../identity/identifier.js';
 import { eventParams, eventsOfIdentifiersSql, type PersonRef } from './find-person.js';
 import type { ProfileSnapshot } from './read-profile-snapshot.js';
+import { CURRENT_SEGMENT_VERSIONS_SQL, LIVE_SEGMENT_NAMES_SQL } from '../segments/current-membership-sql.js';
 
 export interface Profile {
   personId: string;
@@ -25,8 +26,8 @@ type EventRow = { timestamp: string; type: string; event: string; properties: st
  */
 const SEGMENTS_SQL = `SELECT m.segment_id AS id, d.name AS name, c.since AS since
   FROM (SELECT segment_id, version FROM segment_members WHERE segment_id IN {segments:Array(String)} AND person_id = {pid:UInt64}) m
-  INNER JOIN (SELECT segment_id, max(version) AS version FROM segment_refreshes GROUP BY segment_id) r ON r.segment_id = m.segment_id AND r.version = m.version
-  INNER JOIN (SELECT id, name FROM segment_definitions FINAL WHERE deleted = 0 AND kind = 'segment') d ON d.id = m.segment_id
+  INNER JOIN ${CURRENT_SEGMENT_VERSIONS_SQL} r ON r.segment_id = m.segment_id AND r.version = m.version
+  INNER JOIN ${LIVE_SEGMENT_NAMES_SQL} d ON d.id = m.segment_id
   LEFT JOIN (
     SELECT segment_id, toString(max(at)) AS since FROM segment_membership_changes
     WHERE segment_id IN {segments:Array(String)} AND person_id = {pid:UInt64} AND change = 'entered'

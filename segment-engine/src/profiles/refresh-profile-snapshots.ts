@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { currentVersionSql } from '../sql/person-sql.js';
 import { nextVersion, recordRun } from '../refresh/versions.js';
+import { CURRENT_SEGMENT_VERSIONS_SQL, LIVE_SEGMENT_NAMES_SQL } from '../segments/current-membership-sql.js';
 
 /**
  * The state of segment memberships and definitions a snapshot's `segments` were built from: a hash of
@@ -29,8 +30,8 @@ export function profileSnapshotsInsertSql(): string {
   const segments = `SELECT m.person_id AS person_id,
       arrayMap(s -> CAST(s, 'Tuple(id String, name String, since String)'), arraySort(s -> (s.2, s.1), groupArray((m.segment_id, d.name, c.since)))) AS segments
     FROM segment_members AS m
-    INNER JOIN (SELECT segment_id, max(version) AS version FROM segment_refreshes GROUP BY segment_id) AS r ON r.segment_id = m.segment_id AND r.version = m.version
-    INNER JOIN (SELECT id, name FROM segment_definitions FINAL WHERE deleted = 0 AND kind = 'segment') AS d ON d.id = m.segment_id
+    INNER JOIN ${CURRENT_SEGMENT_VERSIONS_SQL} AS r ON r.segment_id = m.segment_id AND r.version = m.version
+    INNER JOIN ${LIVE_SEGMENT_NAMES_SQL} AS d ON d.id = m.segment_id
     LEFT JOIN (
       SELECT segment_id, person_id, toString(max(at)) AS since FROM segment_membership_changes WHERE change = 'entered' GROUP BY segment_id, person_id
     ) AS c ON c.segment_id = m.segment_id AND c.person_id = m.person_id
