@@ -5,12 +5,14 @@
 export const CHANNEL_NAMES = ['affiliate', 'direct', 'email', 'facebook_ads', 'google_ads', 'instagram_ads', 'organic_search', 'tiktok_ads'] as const;
 /** CHANNEL_NAMES as a ClickHouse array literal: a channel's 1-based code is its index there. */
 export const CHANNEL_NAMES_SQL = `[${CHANNEL_NAMES.map((c) => `'${c}'`).join(', ')}]`;
+/** The codes of CHANNEL_NAMES (1, 2, …) as a ClickHouse array literal, in the same order. */
+const CHANNEL_CODES_SQL = `[${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}]`;
 /**
  * The name of a channel code (an expression), '' for 0. `transform` over constant arrays: indexing the
  * array literal with a column would copy the whole array into every row.
  */
 export function channelNameSql(code: string): string {
-  return `transform(toUInt8(${code}), [${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}], ${CHANNEL_NAMES_SQL}, '')`;
+  return `transform(toUInt8(${code}), ${CHANNEL_CODES_SQL}, ${CHANNEL_NAMES_SQL}, '')`;
 }
 
 /**
@@ -20,7 +22,7 @@ export function channelNameSql(code: string): string {
  * CPU (20M events: 0.49 s vs 0.02 s).
  */
 export function channelCodeSql(column = 'channel'): string {
-  return `transform(${column}, ${CHANNEL_NAMES_SQL}, [${CHANNEL_NAMES.map((_, i) => i + 1).join(', ')}], 0)`;
+  return `transform(${column}, ${CHANNEL_NAMES_SQL}, ${CHANNEL_CODES_SQL}, 0)`;
 }
 
 /** `YYYY-MM-DD[THH:MM[:SS]]Z?` → ClickHouse DateTime64(3) text in UTC. */
