@@ -23,6 +23,7 @@ export * from './open-engine-store.js';
 export * from './analytics/channel-sql.js';
 export * from './analytics/funnel-query.js';
 export * from './analytics/run-funnel.js';
+export * from './analytics/refresh-person-timeline.js';
 export * from './analytics/markov.js';
 export * from './analytics/attribution-query.js';
 export * from './analytics/run-attribution.js';

@@ -4,11 +4,17 @@ import { compareSql, jsonTarget } from '../dsl/compare-sql.js';
 import { QueryParams } from '../dsl/query-params.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
 import { channelCodeSql, channelNameSql, chTime } from './channel-sql.js';
-import { NOT_SUPPRESSED_SQL, withPersonSql } from './person-key-sql.js';
+import { personRowsSql } from './person-key-sql.js';
+import { TIMELINE_COLUMNS, timelineParams, type PersonTimeline } from './refresh-person-timeline.js';
 
 export interface FunnelQueryOptions {
   /** "Now": persons whose window is still open at this time are in progress, not drop-offs. */
   asOf?: Date;
+  /**
+   * The current person event timeline (`currentPersonTimeline`): read instead of joining every event of
+   * the period to the identity map, when the definition uses only columns the timeline has.
+   */
+  timeline?: PersonTimeline;
 }
 
 export interface BuiltFunnelQuery {
@@ -16,6 +22,8 @@ export interface BuiltFunnelQuery {
   /** One row per person who entered: level, in_progress, breakdown value, entry time, step times of the best chain. */
   personsSql: string;
   params: Record<string, unknown>;
+  /** Where the events came from: the person event timeline (plus newer events), or `events` alone. */
+  source: 'timeline' | 'events';
 }
 
 const TS = 'toUInt64(toUnixTimestamp64Milli(timestamp))';
@@ -76,8 +84,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   if (b && 'channel' in b) {
     // Channel code (1-based index in CHANNEL_NAMES) + 16 when the event has campaign data of its own
     // (materialized columns, migration 0031).
-    bvalEvent = `toUInt8(${channelCodeSql()} + 16 * campaign_tagged)`;
-    columns.add('channel').add('campaign_tagged');
+    columns.add('channel').add('campaign_tagged').add('session_start');
   } else if (b && 'column' in b) {
     columns.add(b.column);
     bvalEvent = `toString(${b.column})`;
@@ -97,24 +104,33 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
   const code = channel ? `${channelCodeSql()} + 16 * campaign_tagged` : '0';
-  const rows = withPersonSql(`SELECT key_hash, ${[...columns].join(', ')}, ${mask} AS mask, ${TS} AS ts FROM events WHERE (${where}) AND ${NOT_SUPPRESSED_SQL}`, [...columns, 'mask', 'ts']);
   const stringBval = !channel && (b && ('column' in b || 'property' in b));
+  // Each row leaves the scan as a few numbers (no strings through the join): its step mask, `v` (a step
+  // event packed as below; a touch as time · 16 + channel code) and, when needed, whether it is a touch
+  // (event '': step events have names) and its breakdown string.
+  const select = [
+    `${mask} AS mask`,
+    `if(event = '', ${TS} * 16 + ${channel ? channelCodeSql() : '0'}, ${TS} * 32768 + mask * 32 + ${code}) AS v`,
+    ...(channel ? [`event = '' AS touch`] : []),
+    ...(stringBval ? [`${bvalEvent} AS bv`] : []),
+  ];
+  const rowNames = ['mask', 'v', ...(channel ? ['touch'] : []), ...(stringBval ? ['bv'] : [])];
+  const timeline = options.timeline && [...columns].every((c) => TIMELINE_COLUMNS.has(c)) ? options.timeline : undefined;
+  const rows = personRowsSql(select.join(', '), rowNames, where, timeline);
 
   // Default mode with a different event name at every step (an event matches at most one step): the
   // level is the longest greedy chain, computed below from the event array for everyone, and
   // windowFunnel (which would keep a second copy of every event) is not needed. The two agree: a
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
-  const packed = `ts * 32768 + mask * 32 + ${code}`;
-  const touchSql = `ts * 16 + ${channelCodeSql()}`;
   const aggregated = `SELECT person_id,
-      ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(ts, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
-      groupArrayIf(${packed}, mask != 0) AS evs,
-      minIf(${packed}, bitTest(mask, 0)) AS first_start,
-      maxIf(ts, bitTest(mask, 0)) AS last_start,
+      ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(${TS_OF('v')}, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
+      groupArrayIf(v, mask != 0) AS evs,
+      minIf(v, bitTest(mask, 0)) AS first_start,
+      ${TS_OF('maxIf(v, bitTest(mask, 0))')} AS last_start,
       groupBitOr(mask) AS masks${stringBval ? `,
-      argMinIf(${bvalEvent}, ts, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
-      groupArrayIf(${touchSql}, event = '') AS touches` : ''}
+      argMinIf(bv, v, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
+      groupArrayIf(v, touch) AS touches` : ''}
     FROM (${rows})
     GROUP BY person_id
     HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
@@ -126,28 +142,31 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
 
   // The journey whose step times are reported: from each step-1 event, the greedy chain (each next step
   // the first matching event after the previous one, all within the window of the start); the longest
-  // chain wins, the latest start among equals. c_nx{k}[j] is the position of the first event at or after
-  // j that matches step k+1, so a chain costs one lookup per step; c_p{k} holds, for every start, the
-  // position of its step k+1 event (0: not reached). Only for persons who can have a chain longer than
-  // 1 (`later`: they reached step 2, or with the level from the chains, have any step-2 event; a
-  // bit of the steps-seen mask rather than a lambda over every array); c_e is empty for the others, and
-  // the short-circuit `if` sorts only their arrays.
+  // chain wins, the latest start among equals. c_nx{k}[j] is the first event at or after position j that
+  // matches step k+1, as its time · 2^20 + its position, so a chain costs one lookup per step; c_q{k}
+  // holds, for every start (c_q0: its position, c_s: its time), its step k+1 event packed the same way
+  // (0: not reached). Lambdas capture one array each (ClickHouse copies a captured array for every
+  // element it maps: a cost that grows with the square of a person's events). Only for persons who can
+  // have a chain longer than 1 (`later`: they reached step 2, or with the level from the chains, have
+  // any step-2 event; a bit of the steps-seen mask rather than a lambda over every array); c_e is empty
+  // for the others, and the short-circuit `if` sorts only their arrays.
   const ks = def.steps.map((_, k) => k);
+  const POS = 1048576; // positions below 2^20 per person and funnel
   const chainCols = [
     `if(later, arraySort(evs), []) AS c_e`,
     `arrayEnumerate(c_e) AS c_ix`,
-    `arrayMap(x -> ${TS_OF('x')}, c_e) AS c_ts`,
-    `arrayFilter(j -> bitTest(${MASK_OF('c_e[j]')}, 0), c_ix) AS c_p0`,
+    `arrayFilter((j, x) -> bitTest(${MASK_OF('x')}, 0), c_ix, c_e) AS c_q0`,
+    `arrayMap(x -> ${TS_OF('x')}, arrayFilter(x -> bitTest(${MASK_OF('x')}, 0), c_e)) AS c_s`,
     ...ks.slice(1).flatMap((k) => [
-      `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(${MASK_OF('x')}, ${k}), j, 0), c_e, c_ix)) AS c_nx${k}`,
-      `arrayMap((p, s) -> if(p = 0 OR p >= length(c_e), 0, if(c_nx${k}[p + 1] != 0 AND c_ts[c_nx${k}[p + 1]] <= c_ts[s] + ${windowMs}, c_nx${k}[p + 1], 0)), c_p${k - 1}, c_p0) AS c_p${k}`,
+      `arrayReverseFill(x -> x != 0, arrayMap((x, j) -> if(bitTest(${MASK_OF('x')}, ${k}), ${TS_OF('x')} * ${POS} + j, 0), c_e, c_ix)) AS c_nx${k}`,
+      `arrayMap((q, s) -> if(q = 0, 0, if(c_nx${k}[q % ${POS} + 1] != 0 AND intDiv(c_nx${k}[q % ${POS} + 1], ${POS}) <= s + ${windowMs}, c_nx${k}[q % ${POS} + 1], 0)), c_q${k - 1}, c_s) AS c_q${k}`,
     ]),
-    // per start: chain length · 2^20 + its position (the longest chain, the latest start among equals, is the maximum)
-    `arrayMap((${ks.map((k) => `q${k}`).join(', ')}, j) -> toUInt32(${ks.map((k) => `(q${k} != 0)`).join(' + ')}) * 1048576 + j, ${ks.map((k) => `c_p${k}`).join(', ')}, arrayEnumerate(c_p0)) AS c_score`,
+    // per start: chain length · 2^20 + its index (the longest chain, the latest start among equals, is the maximum)
+    `arrayMap((${ks.map((k) => `q${k}`).join(', ')}, j) -> toUInt32(${ks.map((k) => `(q${k} != 0)`).join(' + ')}) * ${POS} + j, ${ks.map((k) => `c_q${k}`).join(', ')}, arrayEnumerate(c_q0)) AS c_score`,
     // (a person here has a step-1 event in range; without any step-2 event, c_e is empty and the level 1)
-    ...(levelFromChains ? [`if(empty(c_score), 1, intDiv(arrayMax(c_score), 1048576)) AS level`] : []),
-    `arrayMax(c_score) % 1048576 AS c_best`,
-    `arraySlice(arrayMap(p -> c_ts[p], arrayFilter(p -> p != 0, [${ks.map((k) => `c_p${k}[c_best]`).join(', ')}])), 1, level) AS chain`,
+    ...(levelFromChains ? [`if(empty(c_score), 1, intDiv(arrayMax(c_score), ${POS})) AS level`] : []),
+    `arrayMax(c_score) % ${POS} AS c_best`,
+    `arraySlice(arrayFilter((t, q) -> q != 0, [c_s[c_best], ${ks.slice(1).map((k) => `intDiv(c_q${k}[c_best], ${POS})`).join(', ')}], [${ks.map((k) => `c_q${k}[c_best]`).join(', ')}]), 1, level) AS chain`,
   ];
   // The entry's touch: the largest touch (time · 16 + channel) not above entry time · 16 + 15, computed once.
   const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event,${channel ? `
@@ -168,7 +187,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
       ${b ? bval : `'(all)'`} AS bval,
       f.chain AS chain
     FROM (${withChain}) AS f ${traitJoin}`;
-  return { definition: def, personsSql, params: params.values };
+  return { definition: def, personsSql, params: timeline ? { ...params.values, ...timelineParams(timeline) } : params.values, source: timeline ? 'timeline' : 'events' };
 }
 
 /** Per-step totals (rollup over the breakdown: the row with `is_total = 1` is the whole funnel). */

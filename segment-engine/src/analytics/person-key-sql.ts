@@ -1,4 +1,5 @@
 import { MOVED_IDENTIFIER_HASHES_SQL, SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
+import { TIMELINE_MOVED_HASHES_SQL, type PersonTimeline } from './refresh-person-timeline.js';
 
 /**
  * Events → persons for journey analytics, through the hashed key columns of migration 0031, on the
@@ -27,3 +28,24 @@ export function withPersonSql(inner: string, columns: readonly string[]): string
 
 /** The events filter that drops deleted persons' events (AND it into the WHERE of a scan of `events`). */
 export const NOT_SUPPRESSED_SQL = `key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
+
+/**
+ * `SELECT person_id, <select>` for the events of `where` that are not suppressed (`select`: expressions
+ * over events columns, each with an alias; `names`: those aliases). From `events` joined to the moved
+ * identifiers; or, with `timeline` (a query whose columns the timeline has, migration 0033), from the
+ * timeline, which has the person already and no suppressed identifier's rows (left out when written,
+ * deleted with the person), plus the events stored after it (`_block_number` above its watermark, in the
+ * parts that can hold them) joined to the identity version it was written with. Bind `timelineParams`.
+ */
+export function personRowsSql(select: string, names: readonly string[], where: string, timeline?: PersonTimeline): string {
+  const scan = (extra: string) => `SELECT key_hash, ${select} FROM events WHERE (${where})${extra} AND ${NOT_SUPPRESSED_SQL}`;
+  if (!timeline) return withPersonSql(scan(''), names);
+  const written = `SELECT person_id, ${select} FROM person_event_timeline WHERE version = {tl_version:UInt64} AND (${where})`;
+  if (timeline.newerParts.length === 0) return written;
+  const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
+  return `${written}
+    UNION ALL
+    SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}
+    FROM (${scan(' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}')}) AS k
+    LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = k.key_hash`;
+}

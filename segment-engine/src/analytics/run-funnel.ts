@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Condition, FunnelDefinition, FunnelDefinitionInput } from '@sextant/schemas';
 import { buildFunnelQuery, funnelDropOffSql, funnelStepsSql, funnelTrendSql, type FunnelQueryOptions } from './funnel-query.js';
+import { currentPersonTimeline } from './refresh-person-timeline.js';
 
 export interface FunnelStepResult {
   step: number;
@@ -36,6 +37,8 @@ export interface FunnelResult {
   /** One row per breakdown value ('(none)' for persons without one); their counts add up to `total`. */
   breakdown: FunnelGroupResult[];
   trend: { period: string; entered: number; converted: number; inProgress: number; conversionRate: number }[];
+  /** Where the events came from: the person event timeline plus newer events, or `events` alone. */
+  source: 'timeline' | 'events';
   tookMs: number;
 }
 
@@ -44,7 +47,7 @@ type Row = Record<string, unknown>;
 /** Runs a funnel: per-step totals with the breakdown (one query) and, when asked, the trend (one more). */
 export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, options: FunnelQueryOptions = {}): Promise<FunnelResult> {
   const started = performance.now();
-  const built = buildFunnelQuery(input, options);
+  const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
   const def = built.definition;
   const rs = await client.query({ query: funnelStepsSql(built), query_params: built.params, format: 'JSONEachRow' });
   const rows = await rs.json<Row>();
@@ -61,12 +64,12 @@ export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitio
       return { period: String(r.period), entered, converted, inProgress: Number(r.in_progress), conversionRate: ratio(converted, entered) };
     });
   }
-  return { total: { ...total, value: '(all)' }, breakdown, trend, tookMs: Math.round(performance.now() - started) };
+  return { total: { ...total, value: '(all)' }, breakdown, trend, source: built.source, tookMs: Math.round(performance.now() - started) };
 }
 
 /** Person ids who stopped at `step` (1-based) with their window closed: "who dropped off at step k". */
 export async function funnelDropOffs(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: FunnelQueryOptions & { breakdownValue?: string } = {}): Promise<string[]> {
-  const built = buildFunnelQuery(input, options);
+  const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
   const q = funnelDropOffSql(built, step, options.breakdownValue);
   const rs = await client.query({ query: q.sql, query_params: q.params, format: 'JSONEachRow' });
   return (await rs.json<{ person_id: string }>()).map((r) => r.person_id);

@@ -4,7 +4,7 @@ import { eventParams, eventsOfIdentifiersSql, type PersonRef } from '../profiles
 /**
  * Right to erasure: every identifier of the person goes on the suppression list (identity resolution
  * skips them, and events that arrive later are purged by each refresh), and their events, edges,
- * traits, tags, memberships and profile snapshots are deleted now (lightweight deletes).
+ * traits, tags, memberships, profile snapshots and event timeline rows are deleted now (lightweight deletes).
  */
 export async function deletePerson(client: ClickHouseClient, person: PersonRef): Promise<{ identifiers: number }> {
   const pid = person.personId;
@@ -19,6 +19,7 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
     query_params: params,
   });
   await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
+  await client.command({ query: 'DELETE FROM person_event_timeline WHERE has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash)', query_params: params });
   await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });
   await client.command({ query: 'DELETE FROM identity_map WHERE person_id = {pid:UInt64}', query_params: params });

@@ -11,6 +11,7 @@ import { refreshSegmentMembership, type MembershipRefresh } from '../segments/re
 import { nextVersion, recordRun, dropOldVersions } from './versions.js';
 import { purgeSuppressedEvents } from '../privacy/delete-person.js';
 import { refreshProfileSnapshots } from '../profiles/refresh-profile-snapshots.js';
+import { refreshPersonTimeline } from '../analytics/refresh-person-timeline.js';
 
 export interface EngineOptions {
   identityRules?: IdentityRules;
@@ -24,12 +25,14 @@ export interface EngineRefresh {
   tags: { version: number; rows: number };
   segments: MembershipRefresh[];
   profiles: { version: number; rows: number };
+  timeline: { version: number; rows: number };
   durationMs: number;
 }
 
 /**
  * One full refresh, in dependency order: purge events of deleted persons → identity edges → identity
- * map → computed traits → tags (built-in, then user-defined) → segment memberships → profile snapshots
+ * map → the person event timeline (for funnels; right after the identity it is joined with) →
+ * computed traits → tags (built-in, then user-defined) → segment memberships → profile snapshots
  * (what a lookup shows, from all of the above). Each step writes a new version; readers keep seeing the
  * previous one until it is recorded.
  */
@@ -38,12 +41,13 @@ export async function refreshEngine(client: ClickHouseClient, store: Store, opti
   await purgeSuppressedEvents(client);
   await extractIdentityEdges(client, store, options.defaultPhoneRegion ?? 'US');
   const identity = await resolveIdentities(client, store, options.identityRules ?? DEFAULT_IDENTITY_RULES);
+  const { version: timelineVersion, rows: timelineRows } = await refreshPersonTimeline(client);
   const traits = await refreshPersonTraits(client);
   const tags = await refreshTags(client, now);
   const segments: MembershipRefresh[] = [];
   for (const segment of await new SegmentRepository(client).list('segment')) segments.push(await refreshSegmentMembership(client, segment, now));
   const profiles = await refreshProfileSnapshots(client);
-  return { identity, traits, tags, segments, profiles, durationMs: Date.now() - started };
+  return { identity, traits, tags, segments, profiles, timeline: { version: timelineVersion, rows: timelineRows }, durationMs: Date.now() - started };
 }
 
 export async function refreshTags(client: ClickHouseClient, now = new Date()): Promise<{ version: number; rows: number }> {

@@ -5,7 +5,7 @@
 /** The identifier an event belongs to: its userId when it has one, else its anonymous id. */
 export const EVENT_KEY_SQL = `if(user_id != '', concat('u:', user_id), concat('a:', anonymous_id))`;
 
-export type VersionedKind = 'identity' | 'traits' | 'tags' | 'profiles';
+export type VersionedKind = 'identity' | 'traits' | 'tags' | 'profiles' | 'timeline';
 
 /** The current version of a versioned table (0 before the first refresh: nothing matches). */
 export function currentVersionSql(kind: VersionedKind): string {

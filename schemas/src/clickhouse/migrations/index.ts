@@ -12,6 +12,7 @@ import { createActivationFeedTables } from './0021-create-activation-feed-tables
 import { createAlertTables } from './0030-create-alert-tables.js';
 import { addEventAnalyticsColumns } from './0031-add-event-analytics-columns.js';
 import { fineGrainedIdentifierProjection } from './0032-fine-grained-identifier-projection.js';
+import { createPersonEventTimeline } from './0033-create-person-event-timeline.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 /** The marketing-channel rules the `events.channel` column is materialized with. */
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   createAlertTables,
   addEventAnalyticsColumns,
   fineGrainedIdentifierProjection,
+  createPersonEventTimeline,
 ];

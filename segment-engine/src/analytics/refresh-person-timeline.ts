@@ -1,0 +1,110 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
+import { nextVersion, recordRun } from '../refresh/versions.js';
+
+/**
+ * The person event timeline (migration 0033): which events it holds, the columns a funnel may use
+ * from it, and how it is written and found.
+ */
+
+/** The events the timeline holds: track events and the landing-page views funnels use as touches. */
+export const TIMELINE_EVENTS_SQL = `(event != '' OR (type = 'page' AND (session_start OR campaign_tagged)))`;
+
+/** The `events` columns the timeline has (besides `person_id`): a query using only these can read it. */
+export const TIMELINE_COLUMNS: ReadonlySet<string> = new Set(['key_hash', 'timestamp', 'event', 'type', 'channel', 'campaign_tagged', 'session_start', 'device_type']);
+
+/** A written timeline a query can read: the events up to `watermark` (a block number), joined with identity `identityVersion`. */
+export interface PersonTimeline {
+  version: number;
+  watermark: number;
+  identityVersion: number;
+  /**
+   * The active `events` parts that can hold newer events (highest block number above the watermark),
+   * when the timeline was looked up: a query reads only these for the events since (`_part IN`, which
+   * skips the other parts unread; a part merged since then holds the same rows under a new name, so a
+   * query would miss them: look the timeline up for each query).
+   */
+  newerParts: string[];
+}
+
+const moved = (identityVersion: string) => `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
+  WHERE version = ${identityVersion} AND identifier != canonical)`;
+
+/** The moved identifiers (see `person-sql.ts`) of the identity version a timeline was joined with. */
+export const TIMELINE_MOVED_HASHES_SQL = moved('{tl_identity:UInt64}');
+
+/** Query parameters that go with SQL reading `timeline`. */
+export function timelineParams(timeline: PersonTimeline): Record<string, unknown> {
+  return { tl_version: timeline.version, tl_watermark: timeline.watermark, tl_identity: timeline.identityVersion, tl_parts: timeline.newerParts };
+}
+
+/**
+ * Writes a new timeline version after identity resolution: every event of `TIMELINE_EVENTS_SQL` stored
+ * so far (up to the highest block number of the active parts, read first: a part with a lower number is
+ * already visible), joined with the current identity version; then records it and drops older versions.
+ * Events of suppressed identifiers are left out (readers do not check the suppression list).
+ */
+export async function refreshPersonTimeline(client: ClickHouseClient): Promise<PersonTimeline & { rows: number }> {
+  const version = await nextVersion(client, 'timeline');
+  const rs = await client.query({
+    query: `SELECT
+        (SELECT max(max_block_number) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active) AS watermark,
+        (SELECT max(version) FROM engine_runs WHERE kind = 'identity') AS identity,
+        toString(now64(3)) AS started`,
+    format: 'JSONEachRow',
+  });
+  const head = (await rs.json<{ watermark: string | null; identity: string; started: string }>())[0]!;
+  const timeline = { version, watermark: Number(head.watermark ?? 0), identityVersion: Number(head.identity), newerParts: [] };
+  await client.command({
+    query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type)
+      SELECT {tl_version:UInt64}, if(m.person_id != 0, m.person_id, e.key_hash), e.key_hash, e.timestamp, e.event, e.type, e.channel, e.campaign_tagged, e.session_start, e.device_type
+      FROM (SELECT key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type FROM events
+        WHERE _block_number <= {tl_watermark:UInt64} AND ${TIMELINE_EVENTS_SQL} AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}) AS e
+      LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = e.key_hash`,
+    query_params: timelineParams(timeline),
+  });
+  // A person deleted while this was written: the delete only saw the older versions.
+  await client.command({
+    query: `DELETE FROM person_event_timeline WHERE version = {tl_version:UInt64}
+      AND key_hash IN (SELECT cityHash64(identifier) FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)})`,
+    query_params: { ...timelineParams(timeline), started: head.started },
+  });
+  const countRs = await client.query({ query: 'SELECT count() AS n FROM person_event_timeline WHERE version = {v:UInt64}', query_params: { v: version }, format: 'JSONEachRow' });
+  const rows = Number((await countRs.json<{ n: string }>())[0]!.n);
+  await recordRun(client, 'timeline', version, { rows, watermark: timeline.watermark, identityVersion: timeline.identityVersion });
+  await dropOlderTimelines(client);
+  return { ...timeline, rows };
+}
+
+/** Drops timeline versions older than the previous one (that one stays for queries still reading it). */
+async function dropOlderTimelines(client: ClickHouseClient): Promise<void> {
+  const rs = await client.query({
+    query: `SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = 'person_event_timeline' AND active
+      AND toUInt64(splitByChar('-', partition_id)[1]) < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'
+        AND version < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'))`,
+    format: 'JSONEachRow',
+  });
+  for (const { partition_id: id } of await rs.json<{ partition_id: string }>()) {
+    // An id from system.parts (version-month), not user input; checked anyway before it goes into the statement.
+    if (!/^\d+-\d+$/.test(id)) throw new Error(`unexpected partition id ${id}`);
+    await client.command({ query: `ALTER TABLE person_event_timeline DROP PARTITION ID '${id}'` });
+  }
+}
+
+/**
+ * The current timeline, when a query can use it: its identity version must still be stored (the
+ * current or the previous one: older ones are dropped). Undefined before the first refresh.
+ */
+export async function currentPersonTimeline(client: ClickHouseClient): Promise<PersonTimeline | undefined> {
+  const rs = await client.query({
+    query: `SELECT version, JSONExtractUInt(stats, 'watermark') AS watermark, JSONExtractUInt(stats, 'identityVersion') AS identity,
+        identity IN (SELECT version FROM engine_runs WHERE kind = 'identity' ORDER BY version DESC LIMIT 2) AS usable,
+        (SELECT groupArray(name) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active AND max_block_number > watermark) AS parts
+      FROM engine_runs WHERE kind = 'timeline' ORDER BY version DESC LIMIT 1`,
+    format: 'JSONEachRow',
+  });
+  type Row = { version: string; watermark: string; identity: string; usable: number | boolean; parts: string[] };
+  const row = (await rs.json<Row>())[0];
+  if (!row || !row.usable) return undefined;
+  return { version: Number(row.version), watermark: Number(row.watermark), identityVersion: Number(row.identity), newerParts: row.parts };
+}
