@@ -32,20 +32,36 @@ export const NOT_SUPPRESSED_SQL = `key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
 /**
  * `SELECT person_id, <select>` for the events of `where` that are not suppressed (`select`: expressions
  * over events columns, each with an alias; `names`: those aliases). From `events` joined to the moved
- * identifiers; or, with `timeline` (a query whose columns the timeline has, migration 0033), from the
- * timeline, which has the person already and no suppressed identifier's rows (left out when written,
- * deleted with the person), plus the events stored after it (`_block_number` above its watermark, in the
- * parts that can hold them) joined to the identity version it was written with. Bind `timelineParams`.
+ * identifiers; or, with `timeline` (a query whose columns the timeline has, migration 0033), the rows
+ * of `timelineRowsSql` and `newerEventRowsSql` together. Bind `timelineParams`.
  */
 export function personRowsSql(select: string, names: readonly string[], where: string, timeline?: PersonTimeline): string {
-  const scan = (extra: string) => `SELECT key_hash, ${select} FROM events WHERE (${where})${extra} AND ${NOT_SUPPRESSED_SQL}`;
-  if (!timeline) return withPersonSql(scan(''), names);
-  const written = `SELECT person_id, ${select} FROM person_event_timeline WHERE version = {tl_version:UInt64} AND (${where})`;
-  if (timeline.newerParts.length === 0) return written;
-  const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
-  return `${written}
+  if (!timeline) return withPersonSql(eventsScanSql(select, where, ''), names);
+  if (timeline.newerParts.length === 0) return timelineRowsSql(select, where);
+  return `${timelineRowsSql(select, where)}
     UNION ALL
-    SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}
-    FROM (${scan(' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}')}) AS k
-    LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = k.key_hash`;
+    ${newerEventRowsSql(select, names, where)}`;
+}
+
+/**
+ * The timeline's rows of `where` (`SELECT person_id, <select>`): it has the person already and no
+ * suppressed identifier's rows (left out when written, deleted with the person).
+ */
+export function timelineRowsSql(select: string, where: string): string {
+  return `SELECT person_id, ${select} FROM person_event_timeline WHERE version = {tl_version:UInt64} AND (${where})`;
+}
+
+/**
+ * The events of `where` stored after the timeline (`_block_number` above its watermark, read only from
+ * the parts that can hold them), joined to the identity version the timeline was written with.
+ */
+export function newerEventRowsSql(select: string, names: readonly string[], where: string): string {
+  const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
+  const scan = eventsScanSql(select, where, ' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}');
+  return `SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}
+    FROM (${scan}) AS k LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = k.key_hash`;
+}
+
+function eventsScanSql(select: string, where: string, extra: string): string {
+  return `SELECT key_hash, ${select} FROM events WHERE (${where})${extra} AND ${NOT_SUPPRESSED_SQL}`;
 }
