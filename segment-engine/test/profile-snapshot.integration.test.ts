@@ -148,7 +148,11 @@ describe('profile snapshots', () => {
     expect((await bothWays('u-1')).snapshot.segments).toEqual((await bothWays('u-1')).tables.segments);
     // A deleted segment is gone at once.
     await segments.delete((await segments.get(renamed.id))!);
-    expect((await fastLookup('dev-2')).profile.segments.map((s) => s.name)).toEqual(['Any viewer']);
+    const afterDelete = await fastLookup('dev-2');
+    expect(afterDelete.profile.segments.map((s) => s.name)).toEqual(['Any viewer']);
+    // (its changes need no read any more: no other segment changed since the snapshot)
+    expect(afterDelete.person.snapshot?.segmentsCurrent).toBe(true);
+    expect(afterDelete.queries[1]).not.toContain('segment_membership_changes');
     const { snapshot, tables } = await bothWays('dev-2');
     expect(snapshot).toEqual(tables);
     // A new segment refreshed after the snapshot (not in its recorded versions at all).

@@ -15,7 +15,7 @@ export interface ProfileSnapshot {
   changedSegments: Map<string, number>;
   /** Segments that exist now (not deleted), with their current names. */
   liveSegments: Map<string, string>;
-  /** No segment refreshed with changes since the snapshot: its memberships are current (names are applied from `liveSegments` either way). */
+  /** No live segment refreshed with changes since the snapshot: its memberships are current (names and deletions are applied from `liveSegments` either way). */
   segmentsCurrent: boolean;
 }
 
@@ -61,19 +61,18 @@ export async function readProfileSnapshot(client: ClickHouseClient, candidates: 
   });
   const row = (await rs.json<Row>())[0];
   if (!row) return undefined;
+  const liveSegments = liveSegmentNames(row._definitions);
+  // Deleted segments are dropped from the answer anyway: their changes need no read.
   const changedSegments = new Map<string, number>();
   const [ids, versions] = row._changed;
   ids.forEach((id, i) => {
     const version = Number(versions[i]);
-    if (version > Number(row.segment_versions[id] ?? 0)) changedSegments.set(id, version);
+    if (version > Number(row.segment_versions[id] ?? 0) && liveSegments.has(id)) changedSegments.set(id, version);
   });
   return {
     personId: row.pid,
     identifiers: row.identifiers,
-    snapshot: {
-      computed: row.computed, tags: row.tags, segments: row.segments,
-      changedSegments, liveSegments: liveSegmentNames(row._definitions), segmentsCurrent: changedSegments.size === 0,
-    },
+    snapshot: { computed: row.computed, tags: row.tags, segments: row.segments, changedSegments, liveSegments, segmentsCurrent: changedSegments.size === 0 },
   };
 }
 
