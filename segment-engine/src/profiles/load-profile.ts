@@ -93,20 +93,53 @@ async function partsFromTables(client: ClickHouseClient, params: Params): Promis
 }
 
 /**
- * From a snapshot: only the recent events are read (live, so events after the snapshot show). When
- * segments changed since the snapshot, memberships are read live: the ids in the same query, then their
- * names and entry times.
+ * Entries and exits of `{pid}` in the segments `{changed}`, all of them (a person has a handful per
+ * segment): one point read of the `by_person` projection (migration 0015) of segment_membership_changes.
+ */
+const CHANGES_SQL = `SELECT groupArray((segment_id, toString(change), version, toString(at))) FROM segment_membership_changes
+  WHERE person_id = {pid:UInt64} AND segment_id IN {changed:Array(String)}`;
+
+type ChangeRow = [segmentId: string, change: 'entered' | 'left', version: number | string, at: string];
+
+/**
+ * The snapshot's memberships brought up to date: for each segment refreshed with changes since the
+ * snapshot (`changedSegments`, with its latest such version), the person is a member when its last
+ * change up to that version is an entry (changes of a refresh not yet recorded in `segment_refreshes`
+ * are left out, as the tables' answer leaves that version out), and `since` is its latest entry, as in
+ * `SEGMENTS_SQL`. Then only segments that exist now, under their current names, ordered by name.
+ */
+export function currentSegments(snapshot: ProfileSnapshot, changes: ChangeRow[]): SegmentRow[] {
+  const out: SegmentRow[] = snapshot.segments.filter((s) => !snapshot.changedSegments.has(s.id)).map((s) => ({ ...s, since: s.since || null }));
+  for (const [id, upTo] of snapshot.changedSegments) {
+    let last: { version: number; entered: boolean } | undefined;
+    let since = '';
+    for (const [segmentId, change, v, at] of changes) {
+      if (segmentId !== id) continue;
+      const version = Number(v);
+      if (change === 'entered' && at > since) since = at;
+      if (version <= upTo && (!last || version > last.version)) last = { version, entered: change === 'entered' };
+    }
+    if (last?.entered) out.push({ id, name: '', since: since || null });
+  }
+  return out
+    .filter((s) => snapshot.liveSegments.has(s.id))
+    .map((s) => ({ ...s, name: snapshot.liveSegments.get(s.id)! }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * From a snapshot: the recent events are read live (events after the snapshot show), and in the same
+ * query, when segments were refreshed with changes since the snapshot, the person's changes in those
+ * segments (no joins). Names and deleted segments come from the definitions `findPerson` read.
  */
 async function partsFromSnapshot(client: ClickHouseClient, params: Params, snapshot: ProfileSnapshot): Promise<Parts> {
-  type Row = { _events: Parts['events']; _segments?: string[] };
-  const liveSegments = snapshot.segmentsCurrent ? '' : `, (${SEGMENT_IDS_SQL}) AS _segments`;
-  const row = (await run<Row>(client, `SELECT ${RECENT_EVENTS_AGGREGATE} AS _events${liveSegments}
-    FROM events WHERE ${eventsOfIdentifiersSql()} ${POINT_READ_SETTINGS}`, params))[0]!;
-  const segments = snapshot.segmentsCurrent
-    ? snapshot.segments.map((s) => ({ ...s, since: s.since || null }))
-    : await segmentsOf(client, params.pid, row._segments ?? []);
+  type Row = { _events: Parts['events']; _changes?: ChangeRow[] };
+  const changed = [...snapshot.changedSegments.keys()];
+  const changes = changed.length === 0 ? '' : `, (${CHANGES_SQL}) AS _changes`;
+  const row = (await run<Row>(client, `SELECT ${RECENT_EVENTS_AGGREGATE} AS _events${changes}
+    FROM events WHERE ${eventsOfIdentifiersSql()} ${POINT_READ_SETTINGS}`, { ...params, changed }))[0]!;
   const traitsRow = snapshot.computed ? (JSON.parse(snapshot.computed) as Record<string, unknown>) : undefined;
-  return { traitsRow, tags: snapshot.tags, segments, events: row._events };
+  return { traitsRow, tags: snapshot.tags, segments: currentSegments(snapshot, row._changes ?? []), events: row._events };
 }
 
 /**

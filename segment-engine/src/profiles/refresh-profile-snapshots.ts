@@ -4,15 +4,13 @@ import { nextVersion, recordRun } from '../refresh/versions.js';
 import { CURRENT_SEGMENT_VERSIONS_SQL, LIVE_SEGMENT_NAMES_SQL } from '../segments/current-membership-sql.js';
 
 /**
- * The state of segment memberships and definitions a snapshot's `segments` were built from: a hash of
- * every membership refresh that changed members and every definition row. Any such refresh, create, edit
- * or delete after the snapshot changes it (rows are only added, or merged away, never restored), so a
- * lookup that sees another state reads memberships live. A merge changing it only costs that live read.
- * A refresh nobody entered or left changes no membership and no entry time, so snapshots stay current.
+ * Per segment, the version of its latest membership refresh that changed members (a refresh nobody
+ * entered or left changes no membership and no entry time): `(segment ids, versions)`, one row of
+ * `segment_refreshes` per refresh, so cheap to read on every lookup. A snapshot records it when it is
+ * written (`segment_versions`); a lookup that finds a higher version for a segment applies that
+ * segment's changes since (see `load-profile.ts`).
  */
-export const SEGMENTS_STATE_SQL = `toString(tuple(
-  (SELECT groupBitXorIf(cityHash64(segment_id, version), entered > 0 OR left > 0) FROM segment_refreshes),
-  (SELECT groupBitXor(cityHash64(id, revision)) FROM segment_definitions)))`;
+export const CHANGED_SEGMENT_VERSIONS_SQL = `(SELECT maxMap([segment_id], [if(entered > 0 OR left > 0, version, 0)]) FROM segment_refreshes)`;
 
 const IDENTITY_MAP = `(SELECT identifier, person_id FROM identity_map WHERE version = ${currentVersionSql('identity')})`;
 
@@ -42,8 +40,9 @@ export function profileSnapshotsInsertSql(): string {
     UNION ALL
     SELECT person_id AS key_hash, person_id, [] AS identifiers FROM person_traits
       WHERE version = ${currentVersionSql('traits')} AND person_id NOT IN (SELECT person_id FROM ${IDENTITY_MAP})`;
-  return `INSERT INTO person_profiles (version, key_hash, person_id, identifiers, computed, tags, segments, segments_state)
-    SELECT {version:UInt64}, k.key_hash, k.person_id, k.identifiers, t.computed, g.tags, s.segments, {state:String}
+  return `INSERT INTO person_profiles (version, key_hash, person_id, identifiers, computed, tags, segments, segment_versions)
+    SELECT {version:UInt64}, k.key_hash, k.person_id, k.identifiers, t.computed, g.tags, s.segments,
+      mapFromArrays({segment_ids:Array(String)}, {segment_versions:Array(UInt64)})
     FROM (${keys}) AS k
     LEFT ANY JOIN (${traits}) AS t ON t.person_id = k.person_id
     LEFT ANY JOIN (${tags}) AS g ON g.person_id = k.person_id
@@ -58,9 +57,11 @@ export function profileSnapshotsInsertSql(): string {
  */
 export async function refreshProfileSnapshots(client: ClickHouseClient): Promise<{ version: number; rows: number }> {
   const version = await nextVersion(client, 'profiles');
-  const stateRs = await client.query({ query: `SELECT ${SEGMENTS_STATE_SQL} AS state, toString(now64(3)) AS started`, format: 'JSONEachRow' });
-  const { state, started } = (await stateRs.json<{ state: string; started: string }>())[0]!;
-  await client.command({ query: profileSnapshotsInsertSql(), query_params: { version, state } });
+  // Read before the insert: the memberships it reads are at least as new as these versions (a refresh
+  // recorded in between only makes lookups apply changes the snapshot already has, which is harmless).
+  const stateRs = await client.query({ query: `SELECT ${CHANGED_SEGMENT_VERSIONS_SQL} AS segments, toString(now64(3)) AS started`, format: 'JSONEachRow' });
+  const { segments, started } = (await stateRs.json<{ segments: [string[], (string | number)[]]; started: string }>())[0]!;
+  await client.command({ query: profileSnapshotsInsertSql(), query_params: { version, segment_ids: segments[0], segment_versions: segments[1].map(Number) } });
   // One part per version: a point read costs ~1-2 ms per part it has to look into (the insert writes
   // ~8 parts for 1.9M rows, and background merges may take a while to get to them).
   await client.command({ query: `OPTIMIZE TABLE person_profiles PARTITION ${Number(version)} FINAL` });

@@ -11,9 +11,9 @@ import type { Migration } from '../migration.js';
  *   `identifiers` (the looked-up key is its only one).
  * - `computed`: the person's `person_traits` row (minus version and person_id) as a JSON object, in the
  *   same JSON as a query answer (`formatRowNoNewline('JSONEachRow', …)`), `''` when it has none.
- * - `segments`: current memberships with segment name and last entry time, valid while
- *   `segments_state` (latest membership refresh and definition change) is still the current one; a
- *   lookup reads them live otherwise (a segment refreshed or edited since the snapshot).
+ * - `segments`: memberships with segment name and last entry time when the snapshot was written.
+ *   `segments_state` is no longer written (empty): since migration 0015 a lookup brings them up to date
+ *   from the changes of segments refreshed since (`segment_versions`) and the current definitions.
  *
  * Versioned like the other derived tables (a new `version` partition per refresh, recorded in
  * `engine_runs` as `profiles`, older ones dropped). Small granules: a row is ~1 KB, and a point read

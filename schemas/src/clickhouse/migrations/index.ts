@@ -7,6 +7,7 @@ import { createProfileTables } from './0011-create-profile-tables.js';
 import { createSegmentTables } from './0012-create-segment-tables.js';
 import { addIdentifierLookups } from './0013-add-identifier-lookups.js';
 import { createProfileSnapshots } from './0014-create-profile-snapshots.js';
+import { addMembershipChangeLookups } from './0015-add-membership-change-lookups.js';
 import { createAudienceTables } from './0020-create-audience-tables.js';
 import { createActivationFeedTables } from './0021-create-activation-feed-tables.js';
 import { createAlertTables } from './0030-create-alert-tables.js';
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   createSegmentTables,
   addIdentifierLookups,
   createProfileSnapshots,
+  addMembershipChangeLookups,
   createAudienceTables,
   createActivationFeedTables,
   createAlertTables,
