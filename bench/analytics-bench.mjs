@@ -81,6 +81,10 @@ try {
       const t = performance.now();
       await engine.refreshPersonTimeline(client);
       refreshNote += `, person event timeline ${((performance.now() - t) / 1000).toFixed(1)} s`;
+      // Its background merges (and the last run's delete) would compete with the timed runs: let them finish (≤ 2 min).
+      for (let i = 0; i < 240 && Number((await one('SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n')).n) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
       log(refreshNote);
     }
     const persons = await one(`SELECT count() AS p FROM person_traits WHERE version = (SELECT max(version) FROM engine_runs WHERE kind = 'traits')`);
