@@ -19,7 +19,7 @@ export interface FunnelQueryOptions {
 
 export interface BuiltFunnelQuery {
   definition: FunnelDefinition;
-  /** One row per person who entered: level, in_progress, breakdown value, entry time, step times of the best chain. */
+  /** One row per person who entered: level, in_progress, breakdown value, entry time, steps of the best chain and the time between them. */
   personsSql: string;
   params: Record<string, unknown>;
   /** Where the events came from: the person event timeline (plus newer events), or `events` alone. */
@@ -37,9 +37,10 @@ const TOUCH_LOOKBACK_MS = 86_400_000;
  * A funnel definition → the per-person SQL every funnel answer is computed from.
  *
  * - `level`: ClickHouse's `windowFunnel(window_ms, mode)` over the person's events (the step reached).
- * - `chain`: the step timestamps of the person's best journey (greedy earliest match from each step-1
- *   event, only events within `window` of that start; the longest chain, the latest start among equals),
- *   so times between steps are never measured outside the window. Only the first `level` entries count.
+ * - `chain_length`, `step_gap_k` (k ≥ 2): the person's best journey (greedy earliest match from each
+ *   step-1 event, only events within `window` of that start; the longest chain, the latest start among
+ *   equals): how many steps it has (at most `level`) and the milliseconds from step k-1 to step k, valid
+ *   for k ≤ chain_length, so times between steps are never measured outside the window.
  * - `in_progress`: not converted yet and the latest step-1 event's window has not closed at `asOf`.
  * - `bval`: the breakdown value of the person ('(none)' when empty), one per person so rows add up.
  *   The channel breakdown is the source channel of the entry event: its own campaign data when it has
@@ -185,7 +186,12 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     // (a person here has a step-1 event in range; without any step-2 event, c_e is empty and the level 1)
     ...(levelFromChains ? [`if(empty(c_score), 1, intDiv(arrayMax(c_score), ${POS})) AS level`] : []),
     `arrayMax(c_score) % ${POS} AS c_best`,
-    `arraySlice(arrayFilter((t, q) -> q != 0, [c_s[c_best], ${ks.slice(1).map((k) => `intDiv(c_q${k}[c_best], ${POS})`).join(', ')}], [${ks.map((k) => `c_q${k}[c_best]`).join(', ')}]), 1, level) AS chain`,
+    // The best chain as scalars (an array per person costs more than the rest of the chain): its length
+    // (the steps reached, at most the level: windowFunnel's level can exceed the greedy chain in strict
+    // modes) and the milliseconds from each step to the next, valid up to that length.
+    `if(empty(c_score), 0, least(level, intDiv(arrayMax(c_score), ${POS}))) AS chain_length`,
+    `c_s[c_best] AS c_t0`,
+    ...ks.slice(1).flatMap((k) => [`intDiv(c_q${k}[c_best], ${POS}) AS c_t${k}`, `toInt64(c_t${k}) - toInt64(c_t${k - 1}) AS step_gap_${k + 1}`]),
   ];
   // The entry's touch: the largest touch (time · 16 + channel) not above entry time · 16 + 15, computed once.
   const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event,${channel ? `
@@ -204,7 +210,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const personsSql = `SELECT f.person_id AS person_id, f.level AS level, f.entered_at AS entered_at,
       toUInt8(f.level < ${n} AND f.last_start + ${windowMs} > ${asOf}) AS in_progress,
       ${b ? bval : `'(all)'`} AS bval,
-      f.chain AS chain
+      f.chain_length AS chain_length${ks.slice(1).map((k) => `, f.step_gap_${k + 1} AS step_gap_${k + 1}`).join('')}
     FROM (${withChain}) AS f ${traitJoin}`;
   return { definition: def, personsSql, params: timeline ? { ...params.values, ...timelineParams(timeline) } : params.values, source: timeline ? 'timeline' : 'events' };
 }
@@ -227,7 +233,7 @@ export function funnelStepsSql(built: BuiltFunnelQuery): string {
     cols.push(k < n ? `countIf(level = ${k} AND in_progress = 0) AS dropped_${k}` : `0 AS dropped_${k}`);
     cols.push(`countIf(level = ${k} AND in_progress = 1) AS in_progress_${k}`);
     if (k > 1) {
-      cols.push(`quantilesExactInclusiveIf(0.5, 0.9)((chain[${k}] - chain[${k - 1}]) / 1000, length(chain) >= ${k}) AS gap_${k}`);
+      cols.push(`quantilesExactInclusiveIf(0.5, 0.9)(step_gap_${k} / 1000, chain_length >= ${k}) AS gap_${k}`);
     }
   }
   return `SELECT bval, grouping(bval) AS is_total, ${cols.join(', ')}
