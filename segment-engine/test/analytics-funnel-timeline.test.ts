@@ -19,7 +19,13 @@ import { startEngineStore, type EngineStore, type TestEvent } from './fixtures/e
  * - Q (anon q-1): landing 06-02 08:00 (direct), view 08:05, add 08:15 → stops at 2.
  * - R (anon r-1): view 06-03 12:00 with gclid (its own campaign data: google_ads) → stops at 1.
  * - S (anon s-1): order 06-04 only → not in the funnel.
- * Counts 3, 2, 1, 1.
+ * - U (anon u-1): landing 05-28 (facebook, older than the day of look-back before `from`), untagged view
+ *   06-02 → stops at 1, channel direct (its own).
+ * - W (anon w-1): landings 06-03 08:00 (gclid) and 12:00 (email), view 13:00 → stops at 1, channel email.
+ * - V (anon v-1): a landing 06-07 09:00 (ttclid) only → not in the funnel yet.
+ * Counts 5, 2, 1, 1. The timeline credits an entry with the touch written on its row (`last_touch`); the
+ * events stored later (below) check the other cases: an entry among newer events whose touch is in the
+ * timeline (V), and a late event that becomes the entry before the timeline's touches (W: google).
  */
 const AS_OF = new Date('2024-06-20T00:00:00Z');
 const FUNNEL: FunnelDefinitionInput = {
@@ -69,6 +75,12 @@ beforeAll(async () => {
     { anonymous_id: 'q-1', event: 'Product Added', timestamp: '2024-06-02T08:15:00Z' },
     { anonymous_id: 'r-1', event: 'Product Viewed', timestamp: '2024-06-03T12:00:00Z', gclid: 'g-1' },
     { anonymous_id: 's-1', event: 'Order Completed', timestamp: '2024-06-04T12:00:00Z' },
+    landing('u-1', '2024-05-28T10:00:00Z', { utm_source: 'facebook', utm_medium: 'paid' }),
+    { anonymous_id: 'u-1', event: 'Product Viewed', timestamp: '2024-06-02T10:00:00Z' },
+    landing('w-1', '2024-06-03T08:00:00Z', { gclid: 'g-2' }),
+    landing('w-1', '2024-06-03T12:00:00Z', { utm_source: 'newsletter', utm_medium: 'email' }),
+    { anonymous_id: 'w-1', event: 'Product Viewed', timestamp: '2024-06-03T13:00:00Z' },
+    landing('v-1', '2024-06-07T09:00:00Z', { ttclid: 'tt-2' }),
   ]);
 });
 afterAll(async () => db?.stop());
@@ -79,13 +91,13 @@ describe('person event timeline', () => {
     const r = await runFunnel(client(), FUNNEL, { asOf: AS_OF });
     expect(r.source).toBe('events');
     // No identity resolved yet: p-1's view and paula's add, checkout and order are two persons.
-    expect(r.total.steps.map((s) => s.count)).toEqual([3, 1, 0, 0]);
+    expect(r.total.steps.map((s) => s.count)).toEqual([5, 1, 0, 0]);
   });
 
   it('is written by the refresh with the events so far, joined to their persons', async () => {
     const refresh = await refreshEngine(client(), db.store, {}, AS_OF);
-    // 8 track events and 2 landing pages; the identify (no event name, not a page) is left out.
-    expect(refresh.timeline.rows).toBe(10);
+    // 10 track events and 6 landing pages; the identify (no event name, not a page) is left out.
+    expect(refresh.timeline.rows).toBe(16);
     const timeline = (await currentPersonTimeline(client()))!;
     expect(timeline.version).toBe(refresh.timeline.version);
     const persons = await db.query<{ n: string }>(
@@ -95,8 +107,8 @@ describe('person event timeline', () => {
     expect(Number(persons[0]!.n)).toBe(1); // p-1's view and paula's events: one person
     const r = await runFunnel(client(), { ...FUNNEL, breakdown: { channel: true } }, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
-    expect(r.total.steps.map((s) => s.count)).toEqual([3, 2, 1, 1]);
-    expect(Object.fromEntries(r.breakdown.map((g) => [g.value, g.entered]))).toEqual({ facebook_ads: 1, direct: 1, google_ads: 1 });
+    expect(r.total.steps.map((s) => s.count)).toEqual([5, 2, 1, 1]);
+    expect(Object.fromEntries(r.breakdown.map((g) => [g.value, g.entered]))).toEqual({ facebook_ads: 1, direct: 2, google_ads: 1, email: 1 });
   });
 
   it('answers like events alone, also with events stored after it (a logged-in shopper\'s anonymous id, a new shopper)', async () => {
@@ -116,12 +128,16 @@ describe('person event timeline', () => {
       // T is new: a landing page from TikTok and a view.
       landing('t-1', '2024-06-06T07:00:00Z', { ttclid: 'tt-1' }),
       { anonymous_id: 't-1', event: 'Product Viewed', timestamp: '2024-06-06T07:02:00Z' },
+      // V views after its landing page, which is in the timeline: tiktok.
+      { anonymous_id: 'v-1', event: 'Product Viewed', timestamp: '2024-06-07T09:05:00Z' },
+      // A late event of W: its entry is now 09:00, after the gclid landing and before the email one.
+      { anonymous_id: 'w-1', event: 'Product Viewed', timestamp: '2024-06-03T09:00:00Z' },
     ]);
     const r = await runFunnel(client(), { ...FUNNEL, breakdown: { channel: true } }, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
-    // P (not twice), Q, R, T entered; P and Q converted.
-    expect(r.total.steps.map((s) => s.count)).toEqual([4, 2, 2, 2]);
-    expect(Object.fromEntries(r.breakdown.map((g) => [g.value, g.entered]))).toEqual({ facebook_ads: 1, direct: 1, google_ads: 1, tiktok_ads: 1 });
+    // P (not twice), Q, R, U, W, T, V entered; P and Q converted.
+    expect(r.total.steps.map((s) => s.count)).toEqual([7, 2, 2, 2]);
+    expect(Object.fromEntries(r.breakdown.map((g) => [g.value, g.entered]))).toEqual({ facebook_ads: 1, direct: 2, google_ads: 2, tiktok_ads: 2 });
     // Looked up again: the events since are read from the parts that hold them now.
     const now = (await currentPersonTimeline(client()))!;
     expect(now.version).toBe(timeline.version);
@@ -138,7 +154,7 @@ describe('person event timeline', () => {
     const before = (await currentPersonTimeline(client()))!;
     await refreshEngine(client(), db.store, {}, AS_OF);
     const second = await refreshEngine(client(), db.store, {}, AS_OF);
-    expect(second.timeline.rows).toBe(16);
+    expect(second.timeline.rows).toBe(24);
     const versions = await db.query<{ v: string }>('SELECT DISTINCT toString(version) AS v FROM person_event_timeline ORDER BY v');
     expect(versions.map((r) => Number(r.v))).not.toContain(before.version);
     expect(versions).toHaveLength(2);
@@ -153,6 +169,6 @@ describe('person event timeline', () => {
     expect(Number(left[0]!.n)).toBe(0);
     const r = await runFunnel(client(), FUNNEL, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
-    expect(r.total.steps.map((s) => s.count)).toEqual([3, 2, 2, 2]);
+    expect(r.total.steps.map((s) => s.count)).toEqual([6, 2, 2, 2]);
   });
 });

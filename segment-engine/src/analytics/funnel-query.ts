@@ -112,10 +112,10 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const select = [
     `${mask} AS mask`,
     `if(event = '', ${TS} * 16 + ${channel ? channelCodeSql() : '0'}, ${TS} * 32768 + mask * 32 + ${code}) AS v`,
-    ...(channel ? [`event = '' AS touch`] : []),
+    ...(channel ? [`event = '' AS is_touch`] : []),
     ...(stringBval ? [`${bvalEvent} AS bv`] : []),
   ];
-  const rowNames = ['mask', 'v', ...(channel ? ['touch'] : []), ...(stringBval ? ['bv'] : [])];
+  const rowNames = ['mask', 'v', ...(channel ? ['is_touch'] : []), ...(stringBval ? ['bv'] : [])];
   const timeline = options.timeline && [...columns].every((c) => TIMELINE_COLUMNS.has(c)) ? options.timeline : undefined;
 
   // Default mode with a different event name at every step (an event matches at most one step): the
@@ -123,33 +123,51 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // windowFunnel (which would keep a second copy of every event) is not needed. The two agree: a
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
-  const perPersonOf = (rowsSql: string) => `SELECT person_id,
+  // With the channel breakdown from the timeline, its rows carry `last_touch` (the person's latest landing
+  // page at or before the row, written with it): the entry's touch is that of the entry event, and touch
+  // rows are read only for persons with newer events (whose entry or touches may be among those).
+  const timelineTouch = Boolean(channel && timeline && levelFromChains);
+  const perPersonOf = (rowsSql: string, { entryTouch = false, touches = channel } = {}) => `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(${TS_OF('v')}, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
       groupArrayIf(v, mask != 0) AS evs,
       minIf(v, bitTest(mask, 0)) AS first_start,
       ${TS_OF('maxIf(v, bitTest(mask, 0))')} AS last_start,
       groupBitOr(mask) AS masks${stringBval ? `,
-      argMinIf(bv, v, bitTest(mask, 0)) AS bval_string` : ''}${channel ? `,
-      groupArrayIf(v, touch) AS touches` : ''}
+      argMinIf(bv, v, bitTest(mask, 0)) AS bval_string` : ''}${entryTouch ? `,
+      argMinIf(et, v, bitTest(mask, 0)) AS entry_touch` : ''}${touches ? `,
+      groupArrayIf(v, is_touch) AS touches` : ''}
     FROM (${rowsSql})
     GROUP BY person_id`;
   const sel = select.join(', ');
+  const timelineSel = timelineTouch ? `${sel}, last_touch AS et` : sel;
   let aggregated: string;
+  // Whether the aggregate has `touches` (an array of a person's touches) and `entry_touch`.
+  let touchesArray = channel;
   if (timeline && timeline.newerParts.length > 0 && levelFromChains) {
     // Events stored since the timeline: the timeline is aggregated per person on its own (read in its
     // person order), the newer events too (few), and the two joined: cheaper than hashing all rows
     // together. Every aggregate combines: arrays concatenate, the entry is the smaller packed event.
     const newer = 'b.first_start != 0 AND (a.first_start = 0 OR b.first_start < a.first_start)';
+    // With the timeline's touches: its touch rows only for the persons with newer events (their entry
+    // can be a newer event, whose touch may be any of theirs), and the entry's own touch when the entry
+    // is the timeline's.
+    const newerRows = newerEventRowsSql(sel, rowNames, where);
+    const timelineWhere = timelineTouch ? `(${stepsWhere}) OR ((${touchWhere}) AND person_id IN (SELECT person_id FROM (${newerRows})))` : where;
     aggregated = `SELECT if(a.person_id != 0, a.person_id, b.person_id) AS person_id,
       arrayConcat(a.evs, b.evs) AS evs,
       if(${newer}, b.first_start, a.first_start) AS first_start,
       greatest(a.last_start, b.last_start) AS last_start,
       bitOr(a.masks, b.masks) AS masks${stringBval ? `,
-      if(${newer}, b.bval_string, a.bval_string) AS bval_string` : ''}${channel ? `,
+      if(${newer}, b.bval_string, a.bval_string) AS bval_string` : ''}${timelineTouch ? `,
+      if(${newer}, 0, a.entry_touch) AS entry_touch` : ''}${channel ? `,
       arrayConcat(a.touches, b.touches) AS touches` : ''}
-    FROM (${perPersonOf(timelineRowsSql(sel, where))}) AS a
-    FULL JOIN (${perPersonOf(newerEventRowsSql(sel, rowNames, where))}) AS b ON a.person_id = b.person_id
+    FROM (${perPersonOf(timelineRowsSql(timelineSel, timelineWhere), { entryTouch: timelineTouch })}) AS a
+    FULL JOIN (${perPersonOf(newerRows)}) AS b ON a.person_id = b.person_id
     WHERE first_start != 0`;
+  } else if (timelineTouch) {
+    touchesArray = false;
+    aggregated = `${perPersonOf(timelineRowsSql(timelineSel, stepsWhere), { entryTouch: true, touches: false })}
+    HAVING first_start != 0`;
   } else {
     aggregated = `${perPersonOf(personRowsSql(sel, rowNames, where, timeline))}
     HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
@@ -157,7 +175,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
       ${levelFromChains ? 'bitTest(masks, 1)' : 'level >= 2'} AS later,
       ${TS_OF('first_start')} AS entered_at, last_start,
-      ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${channel ? ', touches' : ''}
+      ${channel ? `toUInt8(first_start % 32)` : stringBval ? 'bval_string' : `''`} AS bval_event${touchesArray ? ', touches' : ''}${timelineTouch ? ', entry_touch' : ''}
     FROM (${aggregated})`;
 
   // The journey whose step times are reported: from each step-1 event, the greedy chain (each next step
@@ -195,7 +213,8 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   ];
   // The entry's touch: the largest touch (time · 16 + channel) not above entry time · 16 + 15, computed once.
   const withChain = `SELECT person_id, ${levelFromChains ? '' : 'level, '}entered_at, last_start, bval_event,${channel ? `
-      arrayMax(arrayFilter(x -> x <= entered_at * 16 + 15, touches)) AS c_touch,` : ''}
+      greatest(${timelineTouch ? 'entry_touch' : '0'}, ${touchesArray ? 'arrayMax(arrayFilter(x -> x <= entered_at * 16 + 15, touches))' : '0'}) AS c_touch_any,
+      if(intDiv(c_touch_any, 16) >= toUInt64(toUnixTimestamp64Milli(${from})) - ${TOUCH_LOOKBACK_MS}, c_touch_any, 0) AS c_touch,` : ''}
       ${chainCols.join(',\n      ')}
     FROM (${perPerson})`;
   let bval = `if(bval_event = '', '(none)', bval_event)`;

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
 import { nextVersion, recordRun } from '../refresh/versions.js';
+import { channelCodeSql } from './channel-sql.js';
 
 /**
  * The person event timeline (migration 0033): which events it holds, the columns a funnel may use
@@ -55,12 +56,19 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
   });
   const head = (await rs.json<{ watermark: string | null; identity: string; started: string }>())[0]!;
   const timeline = { version, watermark: Number(head.watermark ?? 0), identityVersion: Number(head.identity), newerParts: [] };
+  // last_touch: a running max over the person's rows in time order (RANGE: a touch at the same
+  // millisecond counts as before), of its landing pages packed as time · 16 + channel code.
+  const touchOfRow = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
   await client.command({
-    query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type)
-      SELECT {tl_version:UInt64}, if(m.person_id != 0, m.person_id, e.key_hash), e.key_hash, e.timestamp, e.event, e.type, e.channel, e.campaign_tagged, e.session_start, e.device_type
-      FROM (SELECT key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type FROM events
-        WHERE _block_number <= {tl_watermark:UInt64} AND ${TIMELINE_EVENTS_SQL} AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}) AS e
-      LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = e.key_hash`,
+    query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type, last_touch)
+      SELECT {tl_version:UInt64}, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type,
+        max(${touchOfRow}) OVER (PARTITION BY person_id ORDER BY timestamp RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+      FROM (
+        SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id, e.key_hash AS key_hash, e.timestamp AS timestamp, e.event AS event,
+          e.type AS type, e.channel AS channel, e.campaign_tagged AS campaign_tagged, e.session_start AS session_start, e.device_type AS device_type
+        FROM (SELECT key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type FROM events
+          WHERE _block_number <= {tl_watermark:UInt64} AND ${TIMELINE_EVENTS_SQL} AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}) AS e
+        LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = e.key_hash)`,
     query_params: timelineParams(timeline),
   });
   // A person deleted while this was written: the delete only saw the older versions.

@@ -13,6 +13,9 @@ import type { Migration } from '../migration.js';
  *   an insert's rows become visible together with its number, so "rows with `_block_number` above the
  *   timeline's watermark" are exactly the events stored after it was written (`received_at` is not
  *   insert order on the Kafka path). Rows stored before the setting read their part's block number.
+ * - `last_touch`: the person's latest landing page (a row with no event name) at or before the row, as
+ *   its time in milliseconds · 16 + channel code (1-based in segment-engine's CHANNEL_NAMES; 0: none):
+ *   the touch a funnel's channel breakdown credits an entry event with, without reading touch rows.
  * - Versioned like the other derived tables (recorded in `engine_runs` as `timeline`, with the identity
  *   version it was joined with and its watermark); partitioned by month too, so a period reads only its
  *   months.
@@ -32,7 +35,8 @@ export const createPersonEventTimeline: Migration = {
       channel LowCardinality(String),
       campaign_tagged Bool,
       session_start Bool,
-      device_type LowCardinality(String)
+      device_type LowCardinality(String),
+      last_touch UInt64
     )
     ENGINE = MergeTree
     PARTITION BY (version, toYYYYMM(timestamp))
