@@ -124,54 +124,36 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // later start only widens the window, and the earliest next match is the best one from a start.
   const levelFromChains = def.mode === 'default' && new Set(def.steps.map((s) => s.event)).size === n;
   // With the channel breakdown from the timeline, its rows carry `last_touch` (the person's latest landing
-  // page at or before the row, written with it): the entry's touch is that of the entry event, and touch
-  // rows are read only for persons with newer events (whose entry or touches may be among those).
-  const timelineTouch = Boolean(channel && timeline && levelFromChains);
-  const perPersonOf = (rowsSql: string, { entryTouch = false, touches = channel } = {}) => `SELECT person_id,
+  // page at or before the row, written with it): the entry's touch is that of the entry event (0 for an
+  // event stored since, whose touches are in `touches`), and the timeline's touch rows are read only for
+  // persons with events stored since (the entry can be one of those, or a late event before the
+  // timeline's touches). Everyone else needs no touch rows at all.
+  const timelineTouch = Boolean(channel && timeline);
+  const newerParts = Boolean(timeline && timeline.newerParts.length > 0);
+  const touchesArray = channel && (!timeline || newerParts);
+  const aggregates = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(${TS_OF('v')}, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
       groupArrayIf(v, mask != 0) AS evs,
       minIf(v, bitTest(mask, 0)) AS first_start,
       ${TS_OF('maxIf(v, bitTest(mask, 0))')} AS last_start,
       groupBitOr(mask) AS masks${stringBval ? `,
-      argMinIf(bv, v, bitTest(mask, 0)) AS bval_string` : ''}${entryTouch ? `,
-      argMinIf(et, v, bitTest(mask, 0)) AS entry_touch` : ''}${touches ? `,
-      groupArrayIf(v, is_touch) AS touches` : ''}
-    FROM (${rowsSql})
-    GROUP BY person_id`;
+      argMinIf(bv, v, bitTest(mask, 0)) AS bval_string` : ''}${timelineTouch ? `,
+      argMinIf(et, v, bitTest(mask, 0)) AS entry_touch` : ''}${touchesArray ? `,
+      groupArrayIf(v, is_touch) AS touches` : ''}`;
   const sel = select.join(', ');
-  const timelineSel = timelineTouch ? `${sel}, last_touch AS et` : sel;
-  let aggregated: string;
-  // Whether the aggregate has `touches` (an array of a person's touches) and `entry_touch`.
-  let touchesArray = channel;
-  if (timeline && timeline.newerParts.length > 0 && levelFromChains) {
-    // Events stored since the timeline: the timeline is aggregated per person on its own (read in its
-    // person order), the newer events too (few), and the two joined: cheaper than hashing all rows
-    // together. Every aggregate combines: arrays concatenate, the entry is the smaller packed event.
-    const newer = 'b.first_start != 0 AND (a.first_start = 0 OR b.first_start < a.first_start)';
-    // With the timeline's touches: its touch rows only for the persons with newer events (their entry
-    // can be a newer event, whose touch may be any of theirs), and the entry's own touch when the entry
-    // is the timeline's.
-    const newerRows = newerEventRowsSql(sel, rowNames, where);
-    const timelineWhere = timelineTouch ? `(${stepsWhere}) OR ((${touchWhere}) AND person_id IN (SELECT person_id FROM (${newerRows})))` : where;
-    aggregated = `SELECT if(a.person_id != 0, a.person_id, b.person_id) AS person_id,
-      arrayConcat(a.evs, b.evs) AS evs,
-      if(${newer}, b.first_start, a.first_start) AS first_start,
-      greatest(a.last_start, b.last_start) AS last_start,
-      bitOr(a.masks, b.masks) AS masks${stringBval ? `,
-      if(${newer}, b.bval_string, a.bval_string) AS bval_string` : ''}${timelineTouch ? `,
-      if(${newer}, 0, a.entry_touch) AS entry_touch` : ''}${channel ? `,
-      arrayConcat(a.touches, b.touches) AS touches` : ''}
-    FROM (${perPersonOf(timelineRowsSql(timelineSel, timelineWhere), { entryTouch: timelineTouch })}) AS a
-    FULL JOIN (${perPersonOf(newerRows)}) AS b ON a.person_id = b.person_id
-    WHERE first_start != 0`;
-  } else if (timelineTouch) {
-    touchesArray = false;
-    aggregated = `${perPersonOf(timelineRowsSql(timelineSel, stepsWhere), { entryTouch: true, touches: false })}
-    HAVING first_start != 0`;
+  let rows: string;
+  if (!timeline) {
+    rows = personRowsSql(sel, rowNames, where);
   } else {
-    aggregated = `${perPersonOf(personRowsSql(sel, rowNames, where, timeline))}
-    HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
+    const newer = newerEventRowsSql(timelineTouch ? `${sel}, toUInt64(0) AS et` : sel, timelineTouch ? [...rowNames, 'et'] : rowNames, where);
+    const touchesOfNewer = newerParts ? `(${stepsWhere}) OR ((${touchWhere}) AND person_id IN (SELECT person_id FROM (${newer})))` : stepsWhere;
+    const written = timelineRowsSql(timelineTouch ? `${sel}, last_touch AS et` : sel, timelineTouch ? touchesOfNewer : where);
+    rows = newerParts ? `${written}\n    UNION ALL\n    ${newer}` : written;
   }
+  const aggregated = `${aggregates}
+    FROM (${rows})
+    GROUP BY person_id
+    HAVING ${levelFromChains ? 'first_start != 0' : 'level > 0'}`;
   const perPerson = `SELECT person_id, ${levelFromChains ? '' : 'level, '}evs,
       ${levelFromChains ? 'bitTest(masks, 1)' : 'level >= 2'} AS later,
       ${TS_OF('first_start')} AS entered_at, last_start,

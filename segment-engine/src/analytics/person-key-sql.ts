@@ -1,5 +1,5 @@
 import { MOVED_IDENTIFIER_HASHES_SQL, SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
-import { TIMELINE_MOVED_HASHES_SQL, type PersonTimeline } from './refresh-person-timeline.js';
+import { TIMELINE_MOVED_HASHES_SQL } from './refresh-person-timeline.js';
 
 /**
  * Events → persons for journey analytics, through the hashed key columns of migration 0031, on the
@@ -31,16 +31,12 @@ export const NOT_SUPPRESSED_SQL = `key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
 
 /**
  * `SELECT person_id, <select>` for the events of `where` that are not suppressed (`select`: expressions
- * over events columns, each with an alias; `names`: those aliases). From `events` joined to the moved
- * identifiers; or, with `timeline` (a query whose columns the timeline has, migration 0033), the rows
- * of `timelineRowsSql` and `newerEventRowsSql` together. Bind `timelineParams`.
+ * over events columns, each with an alias; `names`: those aliases), from `events` joined to the moved
+ * identifiers. A query whose columns the person event timeline has (migration 0033) can read
+ * `timelineRowsSql` and `newerEventRowsSql` instead (bind `timelineParams`).
  */
-export function personRowsSql(select: string, names: readonly string[], where: string, timeline?: PersonTimeline): string {
-  if (!timeline) return withPersonSql(eventsScanSql(select, where, ''), names);
-  if (timeline.newerParts.length === 0) return timelineRowsSql(select, where);
-  return `${timelineRowsSql(select, where)}
-    UNION ALL
-    ${newerEventRowsSql(select, names, where)}`;
+export function personRowsSql(select: string, names: readonly string[], where: string): string {
+  return withPersonSql(eventsScanSql(select, where, ''), names);
 }
 
 /**
