@@ -16,6 +16,8 @@ import type { Migration } from '../migration.js';
  * - `last_touch`: the person's latest landing page (a row with no event name) at or before the row, as
  *   its time in milliseconds · 16 + channel code (1-based in segment-engine's CHANNEL_NAMES; 0: none):
  *   the touch a funnel's channel breakdown credits an entry event with, without reading touch rows.
+ * - Sorted by `is_touch` first: a funnel reads the track events alone (its steps), or the landing pages of
+ *   a few persons (those with events stored since), each a key range.
  * - Versioned like the other derived tables (recorded in `engine_runs` as `timeline`, with the identity
  *   version it was joined with and its watermark); partitioned by month too, so a period reads only its
  *   months.
@@ -36,10 +38,11 @@ export const createPersonEventTimeline: Migration = {
       campaign_tagged Bool,
       session_start Bool,
       device_type LowCardinality(String),
-      last_touch UInt64
+      last_touch UInt64,
+      is_touch Bool MATERIALIZED event = ''
     )
     ENGINE = MergeTree
     PARTITION BY (version, toYYYYMM(timestamp))
-    ORDER BY (person_id, timestamp)`,
+    ORDER BY (is_touch, person_id, timestamp)`,
   ],
 };
