@@ -149,9 +149,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     // (`is_touch` leads the timeline's sort key: each part of the OR is a key range)
     const steps = `NOT is_touch AND ${stepsWhere}`;
     const touches = `is_touch AND ${touchWhere}`;
-    const timelineWhere = !channel ? steps
-      : !timelineTouch ? `(${steps}) OR (${touches})`
-      : newerParts ? `(${steps}) OR (${touches} AND person_id IN (SELECT person_id FROM (${newer})))` : steps;
+    const timelineWhere = timelineTouch && newerParts ? `(${steps}) OR (${touches} AND person_id IN (SELECT person_id FROM (${newer})))` : steps;
     const written = timelineRowsSql(timelineTouch ? `${sel}, last_touch AS et` : sel, timelineWhere);
     rows = newerParts ? `${written}\n    UNION ALL\n    ${newer}` : written;
   }
