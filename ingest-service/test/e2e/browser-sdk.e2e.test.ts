@@ -308,10 +308,12 @@ describeInChromium('the browser SDK in headless Chromium against the all-in-one 
     const batches = recordBatches(page);
     await page.reload();
     await page.unroute(batchUrl);
+    // The reloaded page finds it in the persisted queue and sends it, with the same messageId. (The old
+    // page may also have handed it to sendBeacon on pagehide, which the route does not stop: then it is
+    // stored before the reloaded page's resend, which the server deduplicates.)
+    await expect.poll(() => batches.sent.flatMap((b) => b.body.batch.map((m) => m.messageId)), { timeout: 15_000 }).toContain(queued!.messageId);
     const events = await storedOnce({ anonymousId, event: 'Queued Before Reload' }, 1);
     expect(events.map((e) => e.messageId)).toEqual([queued!.messageId]);
-    // The reloaded page found it in the persisted queue and sent it, with the same messageId.
-    expect(batches.sent.flatMap((b) => b.body.batch.map((m) => m.messageId))).toContain(queued!.messageId);
   });
 
   it('delivers the calls a page makes before the SDK has loaded, in order', async () => {
