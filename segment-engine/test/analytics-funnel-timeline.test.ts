@@ -105,6 +105,13 @@ describe('person event timeline', () => {
       { v: timeline.version },
     );
     expect(Number(persons[0]!.n)).toBe(1); // p-1's view and paula's events: one person
+    // p-1 belongs to paula's person: the timeline's key map says so (the newer events are joined with it).
+    const moved = await db.query<{ p: string; paula: string }>(
+      `SELECT toString(person_id) AS p, toString(cityHash64('u:paula')) AS paula FROM person_event_timeline_keys WHERE version = {v:UInt64} AND key_hash = cityHash64('a:p-1')`,
+      { v: timeline.version },
+    );
+    expect(moved).toHaveLength(1);
+    expect(moved[0]!.p).toBe(moved[0]!.paula);
     const r = await runFunnel(client(), { ...FUNNEL, breakdown: { channel: true } }, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
     expect(r.total.steps.map((s) => s.count)).toEqual([5, 2, 1, 1]);
@@ -158,6 +165,8 @@ describe('person event timeline', () => {
     const versions = await db.query<{ v: string }>('SELECT DISTINCT toString(version) AS v FROM person_event_timeline ORDER BY v');
     expect(versions.map((r) => Number(r.v))).not.toContain(before.version);
     expect(versions).toHaveLength(2);
+    const keyVersions = await db.query<{ v: string }>('SELECT DISTINCT toString(version) AS v FROM person_event_timeline_keys');
+    expect(keyVersions.map((r) => r.v).sort()).toEqual(versions.map((r) => r.v).sort());
     const after = (await currentPersonTimeline(client()))!;
     expect(after.watermark).toBeGreaterThan(before.watermark);
   });

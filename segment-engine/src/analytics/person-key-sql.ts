@@ -1,5 +1,5 @@
 import { MOVED_IDENTIFIER_HASHES_SQL, SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
-import { TIMELINE_MOVED_HASHES_SQL } from './refresh-person-timeline.js';
+import { timelineMovedKeysSql } from './refresh-person-timeline.js';
 
 /**
  * Events → persons for journey analytics, through the hashed key columns of migration 0031, on the
@@ -49,13 +49,16 @@ export function timelineRowsSql(select: string, where: string): string {
 
 /**
  * The events of `where` stored after the timeline (`_block_number` above its watermark, read only from
- * the parts that can hold them), joined to the identity version the timeline was written with.
+ * the parts that can hold them), joined to the moved identifiers the timeline was written with (the rows
+ * of their keys only).
  */
 export function newerEventRowsSql(select: string, names: readonly string[], where: string): string {
   const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
-  const scan = eventsScanSql(select, where, ' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}');
+  const newer = ' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}';
+  const scan = eventsScanSql(select, where, newer);
+  const keys = `SELECT key_hash FROM events WHERE (${where})${newer}`;
   return `SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}
-    FROM (${scan}) AS k LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = k.key_hash`;
+    FROM (${scan}) AS k LEFT ANY JOIN ${timelineMovedKeysSql(keys)} AS m ON m.key_hash = k.key_hash`;
 }
 
 function eventsScanSql(select: string, where: string, extra: string): string {

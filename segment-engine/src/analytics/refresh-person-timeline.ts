@@ -34,6 +34,14 @@ const moved = (identityVersion: string) => `(SELECT cityHash64(identifier) AS ke
 /** The moved identifiers (see `person-sql.ts`) of the identity version a timeline was joined with. */
 export const TIMELINE_MOVED_HASHES_SQL = moved('{tl_identity:UInt64}');
 
+/**
+ * The same, written with the timeline (`person_event_timeline_keys`), for the keys of `keysSql` only
+ * (a subquery returning key hashes): a primary-key read of a few rows.
+ */
+export function timelineMovedKeysSql(keysSql: string): string {
+  return `(SELECT key_hash, person_id FROM person_event_timeline_keys WHERE version = {tl_version:UInt64} AND key_hash IN (${keysSql}))`;
+}
+
 /** Query parameters that go with SQL reading `timeline`. */
 export function timelineParams(timeline: PersonTimeline): Record<string, unknown> {
   return { tl_version: timeline.version, tl_watermark: timeline.watermark, tl_identity: timeline.identityVersion, tl_parts: timeline.newerParts };
@@ -71,6 +79,10 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
         LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = e.key_hash)`,
     query_params: timelineParams(timeline),
   });
+  await client.command({
+    query: `INSERT INTO person_event_timeline_keys (version, key_hash, person_id) SELECT {tl_version:UInt64}, key_hash, person_id FROM ${TIMELINE_MOVED_HASHES_SQL}`,
+    query_params: timelineParams(timeline),
+  });
   // A person deleted while this was written: the delete only saw the older versions.
   await client.command({
     query: `DELETE FROM person_event_timeline WHERE version = {tl_version:UInt64}
@@ -84,18 +96,19 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
   return { ...timeline, rows };
 }
 
-/** Drops timeline versions older than the previous one (that one stays for queries still reading it). */
+/** Drops timeline versions (and their key maps) older than the previous one (that one stays for queries still reading it). */
 async function dropOlderTimelines(client: ClickHouseClient): Promise<void> {
   const rs = await client.query({
-    query: `SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = 'person_event_timeline' AND active
+    query: `SELECT DISTINCT table, partition_id FROM system.parts WHERE database = currentDatabase()
+      AND table IN ('person_event_timeline', 'person_event_timeline_keys') AND active
       AND toUInt64(splitByChar('-', partition_id)[1]) < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'
         AND version < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'))`,
     format: 'JSONEachRow',
   });
-  for (const { partition_id: id } of await rs.json<{ partition_id: string }>()) {
-    // An id from system.parts (version-month), not user input; checked anyway before it goes into the statement.
-    if (!/^\d+-\d+$/.test(id)) throw new Error(`unexpected partition id ${id}`);
-    await client.command({ query: `ALTER TABLE person_event_timeline DROP PARTITION ID '${id}'` });
+  for (const { table, partition_id: id } of await rs.json<{ table: string; partition_id: string }>()) {
+    // Names and ids from system.parts (version or version-month), not user input; checked anyway.
+    if (!/^\d+(-\d+)?$/.test(id) || !/^person_event_timeline(_keys)?$/.test(table)) throw new Error(`unexpected partition ${table} ${id}`);
+    await client.command({ query: `ALTER TABLE ${table} DROP PARTITION ID '${id}'` });
   }
 }
 

@@ -19,7 +19,9 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
     query_params: params,
   });
   await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()}`, query_params: params });
-  await client.command({ query: 'DELETE FROM person_event_timeline WHERE has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash)', query_params: params });
+  for (const table of ['person_event_timeline', 'person_event_timeline_keys']) {
+    await client.command({ query: `DELETE FROM ${table} WHERE has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash)`, query_params: params });
+  }
   await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });
   await client.command({ query: 'DELETE FROM identity_map WHERE person_id = {pid:UInt64}', query_params: params });

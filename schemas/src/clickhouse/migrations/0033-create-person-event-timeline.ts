@@ -18,6 +18,9 @@ import type { Migration } from '../migration.js';
  *   the touch a funnel's channel breakdown credits an entry event with, without reading touch rows.
  * - Sorted by `is_touch` first: a funnel reads the track events alone (its steps), or the landing pages of
  *   a few persons (those with events stored since), each a key range.
+ * - `person_event_timeline_keys`: the identifiers that belong to another identifier's person, by hash,
+ *   as the timeline was joined with them (same version): the events stored since are joined with the few
+ *   rows of their keys (a key range each) instead of hashing the whole identity map per query.
  * - Versioned like the other derived tables (recorded in `engine_runs` as `timeline`, with the identity
  *   version it was joined with and its watermark); partitioned by month too, so a period reads only its
  *   months.
@@ -44,5 +47,13 @@ export const createPersonEventTimeline: Migration = {
     ENGINE = MergeTree
     PARTITION BY (version, toYYYYMM(timestamp))
     ORDER BY (is_touch, person_id, timestamp)`,
+    `CREATE TABLE IF NOT EXISTS person_event_timeline_keys (
+      version UInt64,
+      key_hash UInt64,
+      person_id UInt64
+    )
+    ENGINE = MergeTree
+    PARTITION BY version
+    ORDER BY key_hash`,
   ],
 };
