@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
+import { movedIdentifierHashesSql, SUPPRESSED_HASHES_SQL } from '../sql/person-sql.js';
 import { nextVersion, recordRun } from '../refresh/versions.js';
 import { channelCodeSql } from './channel-sql.js';
 
@@ -28,15 +28,10 @@ export interface PersonTimeline {
   newerParts: string[];
 }
 
-const moved = (identityVersion: string) => `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
-  WHERE version = ${identityVersion} AND identifier != canonical)`;
-
-/** The moved identifiers (see `person-sql.ts`) of the identity version a timeline was joined with. */
-export const TIMELINE_MOVED_HASHES_SQL = moved('{tl_identity:UInt64}');
-
 /**
- * The same, written with the timeline (`person_event_timeline_keys`), for the keys of `keysSql` only
- * (a subquery returning key hashes): a primary-key read of a few rows.
+ * The moved identifiers (`movedIdentifierHashesSql`) the timeline was joined with, as written with it
+ * (`person_event_timeline_keys`), for the keys of `keysSql` only (a subquery returning key hashes): a
+ * primary-key read of a few rows.
  */
 export function timelineMovedKeysSql(keysSql: string): string {
   return `(SELECT key_hash, person_id FROM person_event_timeline_keys WHERE version = {tl_version:UInt64} AND key_hash IN (${keysSql}))`;
@@ -67,6 +62,12 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
   // last_touch: a running max over the person's rows in time order (RANGE: a touch at the same
   // millisecond counts as before), of its landing pages packed as time · 16 + channel code.
   const touchOfRow = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
+  // The key map first: the timeline is joined with it (the identity map's identifiers hashed once).
+  await client.command({
+    query: `INSERT INTO person_event_timeline_keys (version, key_hash, person_id)
+      SELECT {tl_version:UInt64}, key_hash, person_id FROM ${movedIdentifierHashesSql('{tl_identity:UInt64}')}`,
+    query_params: timelineParams(timeline),
+  });
   await client.command({
     query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type, last_touch)
       SELECT {tl_version:UInt64}, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type,
@@ -76,19 +77,18 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
           e.type AS type, e.channel AS channel, e.campaign_tagged AS campaign_tagged, e.session_start AS session_start, e.device_type AS device_type
         FROM (SELECT key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type FROM events
           WHERE _block_number <= {tl_watermark:UInt64} AND ${TIMELINE_EVENTS_SQL} AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}) AS e
-        LEFT ANY JOIN ${TIMELINE_MOVED_HASHES_SQL} AS m ON m.key_hash = e.key_hash)`,
-    query_params: timelineParams(timeline),
-  });
-  await client.command({
-    query: `INSERT INTO person_event_timeline_keys (version, key_hash, person_id) SELECT {tl_version:UInt64}, key_hash, person_id FROM ${TIMELINE_MOVED_HASHES_SQL}`,
+        LEFT ANY JOIN (SELECT key_hash, person_id FROM person_event_timeline_keys WHERE version = {tl_version:UInt64}) AS m
+          ON m.key_hash = e.key_hash)`,
     query_params: timelineParams(timeline),
   });
   // A person deleted while this was written: the delete only saw the older versions.
-  await client.command({
-    query: `DELETE FROM person_event_timeline WHERE version = {tl_version:UInt64}
-      AND key_hash IN (SELECT cityHash64(identifier) FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)})`,
-    query_params: { ...timelineParams(timeline), started: head.started },
-  });
+  for (const table of ['person_event_timeline', 'person_event_timeline_keys']) {
+    await client.command({
+      query: `DELETE FROM ${table} WHERE version = {tl_version:UInt64}
+        AND key_hash IN (SELECT cityHash64(identifier) FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)})`,
+      query_params: { ...timelineParams(timeline), started: head.started },
+    });
+  }
   const countRs = await client.query({ query: 'SELECT count() AS n FROM person_event_timeline WHERE version = {v:UInt64}', query_params: { v: version }, format: 'JSONEachRow' });
   const rows = Number((await countRs.json<{ n: string }>())[0]!.n);
   await recordRun(client, 'timeline', version, { rows, watermark: timeline.watermark, identityVersion: timeline.identityVersion });

@@ -41,13 +41,13 @@ export async function refreshEngine(client: ClickHouseClient, store: Store, opti
   await purgeSuppressedEvents(client);
   await extractIdentityEdges(client, store, options.defaultPhoneRegion ?? 'US');
   const identity = await resolveIdentities(client, store, options.identityRules ?? DEFAULT_IDENTITY_RULES);
-  const { version: timelineVersion, rows: timelineRows } = await refreshPersonTimeline(client);
+  const timeline = await refreshPersonTimeline(client);
   const traits = await refreshPersonTraits(client);
   const tags = await refreshTags(client, now);
   const segments: MembershipRefresh[] = [];
   for (const segment of await new SegmentRepository(client).list('segment')) segments.push(await refreshSegmentMembership(client, segment, now));
   const profiles = await refreshProfileSnapshots(client);
-  return { identity, traits, tags, segments, profiles, timeline: { version: timelineVersion, rows: timelineRows }, durationMs: Date.now() - started };
+  return { identity, traits, tags, segments, profiles, timeline: { version: timeline.version, rows: timeline.rows }, durationMs: Date.now() - started };
 }
 
 export async function refreshTags(client: ClickHouseClient, now = new Date()): Promise<{ version: number; rows: number }> {

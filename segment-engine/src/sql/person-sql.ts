@@ -28,10 +28,16 @@ export const SUPPRESSED_SQL = `(SELECT identifier FROM suppressed_identifiers)`;
  * identifier: the only rows an event must be joined with. Every other identifier is its own canonical
  * or has no edge, and then its person id is `cityHash64(identifier)`, which is the event's `key_hash`
  * (migration 0031). A join on UInt64 against this set is far cheaper than on the identifier strings
- * against the whole map (1M shoppers / 13.5M events: ~3x on a 2.5M-event condition).
+ * against the whole map (1M shoppers / 13.5M events: ~3x on a 2.5M-event condition). `identityVersion`:
+ * an SQL expression or a bound parameter.
  */
-export const MOVED_IDENTIFIER_HASHES_SQL = `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
-  WHERE version = ${currentVersionSql('identity')} AND identifier != canonical)`;
+export function movedIdentifierHashesSql(identityVersion: string): string {
+  return `(SELECT cityHash64(identifier) AS key_hash, person_id FROM identity_map
+  WHERE version = ${identityVersion} AND identifier != canonical)`;
+}
+
+/** `movedIdentifierHashesSql` of the current identity version. */
+export const MOVED_IDENTIFIER_HASHES_SQL = movedIdentifierHashesSql(currentVersionSql('identity'));
 
 /** Hashes of the identifiers of deleted persons. */
 export const SUPPRESSED_HASHES_SQL = `(SELECT cityHash64(identifier) FROM suppressed_identifiers)`;
