@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatasetCopy } from './open-dataset-copy.mjs';
+import { openDatasetCopy, settleBackgroundWork } from './open-dataset-copy.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
 
 const { values: args } = parseArgs({ options: { shoppers: { type: 'string', default: '1000000' }, events: { type: 'string', default: '20000000' }, 'dataset-dir': { type: 'string' }, 'copy-dir': { type: 'string' }, 'json-out': { type: 'string' } } });
@@ -82,9 +82,7 @@ try {
       await engine.refreshPersonTimeline(client);
       refreshNote += `, person event timeline ${((performance.now() - t) / 1000).toFixed(1)} s`;
       // Its background merges (and the last run's delete) would compete with the timed runs: let them finish (≤ 2 min).
-      for (let i = 0; i < 240 && Number((await one('SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n')).n) > 0; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      await settleBackgroundWork(client);
       log(refreshNote);
     }
     const persons = await one(`SELECT count() AS p FROM person_traits WHERE version = (SELECT max(version) FROM engine_runs WHERE kind = 'traits')`);

@@ -2,7 +2,8 @@
 // BENCH_DATASET_OUT_DIR): copied with `cp -a` into `dataDir` (the original is never opened, so several
 // benchmarks can use it), opened with the segment engine (which applies the migrations the copy lacks),
 // then waited on until the background mutations those migrations start (materialized columns,
-// projections) are done, so timed queries neither compete with them nor read unconverted parts.
+// projections) are done, so timed queries neither compete with them nor read unconverted parts. Also
+// `settleBackgroundWork`, the same wait for merges and mutations before timed queries.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 
@@ -37,4 +38,19 @@ export async function openDatasetCopy({ dataset, dataDir, engine, log, reuse = f
   const mutationsMs = since(t);
   log(`opened (migrations ${(migrateMs / 1000).toFixed(1)} s, background mutations ${(mutationsMs / 1000).toFixed(1)} s)`);
   return { store, copyMs, migrateMs, mutationsMs };
+}
+
+/**
+ * Waits (up to `timeoutMs`) until no merge runs and no mutation is pending: chDB runs them on the
+ * benchmark process's threads, so timed queries started earlier would measure them too. Resolves with
+ * whether that happened in time.
+ */
+export async function settleBackgroundWork(client, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
+    if (Number((await rs.json())[0].n) === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

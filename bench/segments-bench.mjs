@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatasetCopy } from './open-dataset-copy.mjs';
+import { openDatasetCopy, settleBackgroundWork } from './open-dataset-copy.mjs';
 import { machineInfo, machineLine, markdownTable } from './report-table.mjs';
 
 const { values: args } = parseArgs({
@@ -234,14 +234,7 @@ try {
   async function measureLookups(label) {
     // Merges started by the refreshes run on this process's threads: let them finish (up to 2 min) so the
     // lookups measure lookups, as in a steady state between refreshes.
-    const settle = await time(async () => {
-      for (let i = 0; i < 240; i++) {
-        const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
-        if (Number((await rs.json())[0].n) === 0) return true;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      return false;
-    });
+    const settle = await time(() => settleBackgroundWork(client));
     log(`background merges ${settle.result ? 'done' : 'still running'} after ${(settle.ms / 1000).toFixed(1)} s`);
     // A few lookups first (not counted): the first queries of a process load code and marks.
     for (const id of ids.slice(0, 5)) {
