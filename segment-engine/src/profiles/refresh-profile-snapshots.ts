@@ -65,8 +65,9 @@ export async function refreshProfileSnapshots(client: ClickHouseClient): Promise
   // One part per version: a point read costs ~1-2 ms per part it has to look into (the insert writes
   // ~8 parts for 1.9M rows, and background merges may take a while to get to them).
   await client.command({ query: `OPTIMIZE TABLE person_profiles PARTITION ${Number(version)} FINAL` });
-  // The new part's marks into the cache now: otherwise the first lookups after every refresh each load
-  // them from disk (one of those took 65-140 ms at 1.9M rows, the p99 of a 200-lookup run).
+  // The new part's marks into the cache now, not in the first lookups after every refresh. At 1.9M rows,
+  // runs right after a rewrite had 65-140 ms lookups without it and a 30-38 ms max in two runs with it;
+  // rarer slow lookups remain (bench/results.md).
   await client.command({ query: 'SYSTEM PREWARM MARK CACHE person_profiles' });
   const params = { version, started };
   const lateRs = await client.query({
