@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '@sextant/schemas';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import type { Store } from '@sextant/store';
 import { FakeMetaServer } from '../src/fake-meta-server/fake-meta-server.js';
 import { activationRoutes } from '../src/routes/activation-routes.js';
+import { closeTempStore, openMigratedTempStore } from './migrated-temp-store.js';
 
 let dir: string;
 let store: Store;
@@ -15,9 +12,7 @@ let app: FastifyInstance;
 let baseUrl: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sextant-activation-api-'));
-  store = await createStore({ dataDir: dir });
-  await runMigrations(store.client, migrations);
+  ({ dir, store } = await openMigratedTempStore('sextant-activation-api-'));
   const c = store.client;
   await c.insert({ table: 'engine_runs', values: [{ kind: 'traits', version: 1, stats: '{}' }], format: 'JSONEachRow' });
   await c.insert({ table: 'person_traits', format: 'JSONEachRow', values: [1, 2].map((id) => ({ version: 1, person_id: id, first_seen: '2024-01-01 00:00:00', last_seen: '2024-01-01 00:00:00',
@@ -30,12 +25,7 @@ beforeAll(async () => {
   await app.register(activationRoutes, { store, requireAuth: () => {}, secretKey: 'k'.repeat(64), schedule: false, graph: { sleep: async () => {} } });
   await app.ready();
 });
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeTempStore(dir, app, fake, store));
 
 describe('activation admin API', () => {
   it('lists destinations and ready-made audiences', async () => {

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '@sextant/schemas';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import type { Store } from '@sextant/store';
 import { ClickHouseAudienceStateStore } from '../src/audiences/clickhouse-audience-state-store.js';
 import { createClickHouseMembershipSource } from '../src/audiences/clickhouse-membership-source.js';
 import { createProfileMemberLoader } from '../src/audiences/profile-member-loader.js';
@@ -12,6 +8,7 @@ import { validateConfig } from '../src/connector.js';
 import { facebookCustomAudience } from '../src/facebook-custom-audience/index.js';
 import { FakeMetaServer } from '../src/fake-meta-server/fake-meta-server.js';
 import { sha256Hex } from '../src/identifiers/sha256.js';
+import { closeTempStore, openMigratedTempStore } from './migrated-temp-store.js';
 
 let dir: string;
 let store: Store;
@@ -28,9 +25,7 @@ async function refresh(version: number, entered: number[], left: number[], membe
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sextant-activation-'));
-  store = await createStore({ dataDir: dir });
-  await runMigrations(store.client, migrations);
+  ({ dir, store } = await openMigratedTempStore('sextant-activation-'));
   await store.client.insert({ table: 'engine_runs', values: [{ kind: 'traits', version: 5, stats: '{}' }], format: 'JSONEachRow' });
   await store.client.insert({ table: 'person_traits', format: 'JSONEachRow', values: [1, 2, 3, 4, 5].map((id) => ({
     version: 5, person_id: id, first_seen: '2024-01-01 00:00:00', last_seen: '2024-01-01 00:00:00', email: `p${id}@shop.example`, phone: '',
@@ -39,11 +34,7 @@ beforeAll(async () => {
   fake = new FakeMetaServer();
   baseUrl = await fake.listen();
 });
-afterAll(async () => {
-  await fake?.close();
-  await store?.close?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeTempStore(dir, fake, store));
 
 describe('audience sync on the segment engine tables (chDB)', () => {
   it('diffs from segment_membership_changes, loads profiles with consent, and keeps run history in ClickHouse', async () => {

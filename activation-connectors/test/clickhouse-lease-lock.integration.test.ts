@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '@sextant/schemas';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import { createStore, type Store } from '@sextant/store';
 import { ClickHouseLeaseLock } from '../src/run-lock/clickhouse-lease-lock.js';
+import { closeTempStore, openMigratedTempStore } from './migrated-temp-store.js';
 
 /**
  * Two lock instances = two processes: they share nothing but the ClickHouse data. With chDB (one data
@@ -16,17 +13,11 @@ let storeB: Store;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sextant-lease-'));
   const url = process.env.CLICKHOUSE_URL;
-  storeA = await createStore({ dataDir: dir, clickhouseUrl: url });
-  await runMigrations(storeA.client, migrations);
+  ({ dir, store: storeA } = await openMigratedTempStore('sextant-lease-', url));
   storeB = url ? await createStore({ dataDir: dir, clickhouseUrl: url }) : storeA;
 });
-afterAll(async () => {
-  if (storeB !== storeA) await storeB?.close();
-  await storeA?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeTempStore(dir, storeB !== storeA ? storeB : undefined, storeA));
 
 const key = () => `pair-${Math.random().toString(36).slice(2)}`;
 
@@ -78,23 +69,24 @@ describe('ClickHouse lease lock across processes', () => {
   });
 
   it('keeps a renewed lease alive past its TTL, and tells a paused holder it lost the lease', async () => {
-    const live = new ClickHouseLeaseLock(storeA.client, { processId: 'live', ttlMs: 500, renewEveryMs: 100, settleMs: 20 });
-    const other = new ClickHouseLeaseLock(storeB.client, { processId: 'other', ttlMs: 500, settleMs: 20 });
+    const live = new ClickHouseLeaseLock(storeA.client, { processId: 'live', ttlMs: 2000, renewEveryMs: 200, settleMs: 20 });
+    const other = new ClickHouseLeaseLock(storeB.client, { processId: 'other', ttlMs: 2000, settleMs: 20 });
     const k1 = key();
     expect(await live.tryLock(k1, 'r1')).toBe(true);
-    await sleep(900);
+    await sleep(3000);
     expect(await other.tryLock(k1, 'r2')).toBe(false);
     expect(live.lost(k1, 'r1')).toBe(false);
     await live.unlock(k1, 'r1');
 
-    // Renews only after 1.2 s, long after its 400 ms lease expired and was taken over.
+    // Renews only after 4 s, long after its 1 s lease expired and was taken over. (Times with margins
+    // of seconds: on a loaded 2-core machine a renewal round-trip can take hundreds of milliseconds.)
     const lostKeys: string[] = [];
-    const paused = new ClickHouseLeaseLock(storeA.client, { processId: 'paused', ttlMs: 400, renewEveryMs: 1200, settleMs: 20, onLost: (key) => lostKeys.push(key) });
+    const paused = new ClickHouseLeaseLock(storeA.client, { processId: 'paused', ttlMs: 1000, renewEveryMs: 4000, settleMs: 20, onLost: (key) => lostKeys.push(key) });
     const k2 = key();
     expect(await paused.tryLock(k2, 'r1')).toBe(true);
-    await sleep(500);
+    await sleep(1500);
     expect(await other.tryLock(k2, 'r2')).toBe(true);
-    await sleep(900);
+    await sleep(4000);
     expect(lostKeys).toEqual([k2]);
     expect(paused.lost(k2, 'r1')).toBe(true);
     await other.unlock(k2, 'r2');

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatClickHouseDateTime64, migrations, type EventRow } from '@sextant/schemas';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import { formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import type { Store } from '@sextant/store';
 import { validateConfig } from '../src/connector.js';
 import { ClickHouseConversionsFeedStateStore } from '../src/conversions-api/feed-state-store.js';
 import { conversionsApi } from '../src/conversions-api/index.js';
@@ -12,6 +9,7 @@ import { runConversionsFeed } from '../src/conversions-api/run-conversions-feed.
 import { FakeMetaServer } from '../src/fake-meta-server/fake-meta-server.js';
 import { sha256Hex } from '../src/identifiers/sha256.js';
 import { activationRoutes } from '../src/routes/activation-routes.js';
+import { closeTempStore, openMigratedTempStore } from './migrated-temp-store.js';
 
 /** The feed on real chDB: stored events → Conversions API (fake Meta), with its cursor, batching, errors and API. */
 let dir: string;
@@ -57,9 +55,7 @@ function requireRole(scope: FastifyInstance): void {
 const sentIds = () => fake.conversions.events.map((e) => e.event.event_id as string);
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sextant-capi-feed-'));
-  store = await createStore({ dataDir: dir });
-  await runMigrations(store.client, migrations);
+  ({ dir, store } = await openMigratedTempStore('sextant-capi-feed-'));
   const c = store.client;
   await c.insert({ table: 'engine_runs', values: [{ kind: 'traits', version: 1, stats: '{}' }, { kind: 'identity', version: 1, stats: '{}' }], format: 'JSONEachRow' });
   await c.insert({ table: 'identity_map', format: 'JSONEachRow', values: [
@@ -87,12 +83,7 @@ beforeAll(async () => {
   await app.register(activationRoutes, { store, requireAuth: requireRole, secretKey: 'k'.repeat(64), schedule: false, graph: { sleep: async () => {}, maxRetries: 2 } });
   await app.ready();
 });
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeTempStore(dir, app, fake, store));
 
 describe('Conversions API feed from stored events (chDB + fake Meta)', () => {
   let feedId: string;

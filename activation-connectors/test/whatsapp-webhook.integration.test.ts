@@ -1,16 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '@sextant/schemas';
 import { findPerson, loadProfile } from '@sextant/segment-engine';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import type { Store } from '@sextant/store';
 import { FakeMetaServer } from '../src/fake-meta-server/fake-meta-server.js';
 import { FakeWhatsApp } from '../src/fake-meta-server/whatsapp.js';
 import { activationRoutes } from '../src/routes/activation-routes.js';
 import { WHATSAPP_WEBHOOK_PATH } from '../src/routes/whatsapp-webhook-routes.js';
+import { closeTempStore, openMigratedTempStore } from './migrated-temp-store.js';
 
 /**
  * The whole loop on real chDB: a WhatsApp sync sends templates to the fake Meta, which posts signed
@@ -34,9 +31,7 @@ async function statusEvents(): Promise<{ event: string; user_id: string; anonymo
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sextant-wa-webhook-'));
-  store = await createStore({ dataDir: dir });
-  await runMigrations(store.client, migrations);
+  ({ dir, store } = await openMigratedTempStore('sextant-wa-webhook-'));
   const c = store.client;
   // Person 1 has a userId in its traits; person 2 is anonymous and known only through the identity map.
   await c.insert({ table: 'engine_runs', values: [{ kind: 'traits', version: 1, stats: '{}' }, { kind: 'identity', version: 1, stats: '{}' }], format: 'JSONEachRow' });
@@ -60,12 +55,7 @@ beforeAll(async () => {
   hookUrl = `${base}${WHATSAPP_WEBHOOK_PATH}`;
   fake = new FakeMetaServer({ whatsapp: { templates: [{ name: 'spring_sale', language: 'en', bodyParams: 1 }], webhookUrl: hookUrl, appSecret: APP_SECRET, undeliverable: ['4915123456002'] } });
 });
-afterAll(async () => {
-  await fake?.close();
-  await app?.close();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeTempStore(dir, fake, app, store));
 
 describe('WhatsApp status webhooks → events on the person (chDB)', () => {
   it('answers Meta\'s verification handshake only with the configured token', async () => {
