@@ -92,6 +92,9 @@ export async function runDatasetBench({ log = (line) => process.stderr.write(`${
   ];
   const markdown = [`### Dataset build (bulk mode)`, '', markdownTable(COLUMNS, rows), '', ...notes.map((n) => `- ${n}`)].join('\n');
   const ok = stored.rows === result.events && stored.ids === result.events;
+  // Next to a kept dataset, what it holds and how it was built: the benches that copy it check for this
+  // file (a dataset dir without it was left by an interrupted build).
+  if (OUT_DIR && ok) writeFileSync(`${path.resolve(OUT_DIR)}.json`, `${JSON.stringify({ builtAt: new Date().toISOString(), seed: SEED, shoppers: SHOPPERS, days: DAYS, returnVisit: RETURN_VISIT ?? null, rows, verification, machine }, null, 2)}\n`);
   return { benchmark: 'dataset', machine, rows, verification, markdown, ok };
 }
 
