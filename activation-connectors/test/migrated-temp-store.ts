@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { migrations } from '@sextant/schemas';
-import { createStore, runMigrations, type Store } from '@sextant/store';
+import { openEngineStore } from '@sextant/segment-engine';
+import type { Store } from '@sextant/store';
 
 /** A test file's own chDB store: a fresh data dir under the temp dir (name starting with `prefix`), migrated. */
 export async function openMigratedTempStore(prefix: string, clickhouseUrl?: string): Promise<{ dir: string; store: Store }> {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  const store = await createStore({ dataDir: dir, clickhouseUrl });
-  await runMigrations(store.client, migrations);
-  return { dir, store };
+  return { dir, store: await openEngineStore({ dataDir: dir, clickhouseUrl }) };
 }
 
 /**
