@@ -3,7 +3,8 @@ import { currentSegments } from './load-profile.js';
 import type { ProfileSnapshot } from './read-profile-snapshot.js';
 
 const snapshot = (over: Partial<ProfileSnapshot>): ProfileSnapshot => ({
-  computed: '', tags: [], segments: [], changedSegments: new Map(), liveSegments: new Map(), segmentsCurrent: true, ...over,
+  computed: '', tags: [], segments: [], changedSegments: new Map(), liveSegments: new Map(), segmentsCurrent: true,
+  recent: { limit: 20, events: [], changes: [] }, ...over,
 });
 
 describe('currentSegments (a snapshot brought up to date with the changes since)', () => {

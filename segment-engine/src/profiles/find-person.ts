@@ -15,16 +15,19 @@ export interface PersonRef {
 /**
  * The person any identifier belongs to: a userId, an anonymous id, an email, a phone number (any
  * notation), or an explicit `u:`/`a:`/`e:`/`p:` identifier. Undefined when nobody has it (or the person
- * was deleted). `useSnapshot: false` skips the profile snapshot (privacy requests: during a refresh the
+ * was deleted). `recentEvents`: how many events a lookup through the snapshot reads with it (pass what
+ * `loadProfile` will be asked for). `useSnapshot: false` skips the profile snapshot (privacy requests: during a refresh the
  * identity map is newer than the snapshot for a moment, and a delete must cover every identifier).
  */
 export async function findPerson(
-  client: ClickHouseClient, anyIdentifier: string, defaultRegion = 'US', { useSnapshot = true }: { useSnapshot?: boolean } = {},
+  client: ClickHouseClient, anyIdentifier: string, defaultRegion = 'US',
+  { useSnapshot = true, recentEvents = 20 }: { useSnapshot?: boolean; recentEvents?: number } = {},
 ): Promise<PersonRef | undefined> {
   const candidates = candidateIdentifiers(anyIdentifier, defaultRegion);
-  // Identifiers seen by a refresh: one point read of the snapshot. The rest (newer identifiers, or no
-  // snapshot written yet) resolve through the tables below.
-  const snapshotted = useSnapshot ? await readProfileSnapshot(client, candidates) : undefined;
+  // Identifiers seen by a refresh: one query reads the snapshot and the person's `recentEvents` newest
+  // events (what `loadProfile` shows). The rest (newer identifiers, or no snapshot written yet)
+  // resolve through the tables below.
+  const snapshotted = useSnapshot ? await readProfileSnapshot(client, candidates, recentEvents) : undefined;
   if (snapshotted) return snapshotted;
   // One query: the person of the first candidate that has a mapping row, and all of that person's
   // identifiers (the `idx_person_id` skip index of migration 0013 finds them without a scan).

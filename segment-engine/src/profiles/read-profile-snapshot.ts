@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { CHANGED_SEGMENT_VERSIONS_SQL } from './refresh-profile-snapshots.js';
+import { readSegmentCatalog, segmentsChangedSince } from '../segments/segment-catalog.js';
+import { POINT_READ_SETTINGS, RECENT_EVENTS_AGGREGATE, membershipChangesSql, type ChangeRow, type RecentEventTuple } from './profile-read-sql.js';
 
 /** What the latest profile snapshot (migrations 0014, 0015) holds for a person, besides its identifiers. */
 export interface ProfileSnapshot {
@@ -10,13 +11,18 @@ export interface ProfileSnapshot {
   segments: { id: string; name: string; since: string }[];
   /**
    * Segments refreshed with changes since the snapshot, each with the version of its latest such
-   * refresh: `loadProfile` reads the person's changes of just these (one point read) and applies them.
+   * refresh: `loadProfile` applies the person's changes of just these.
    */
   changedSegments: Map<string, number>;
   /** Segments that exist now (not deleted), with their current names. */
   liveSegments: Map<string, string>;
   /** No live segment refreshed with changes since the snapshot: its memberships are current (names and deletions are applied from `liveSegments` either way). */
   segmentsCurrent: boolean;
+  /**
+   * Read in the same query as the snapshot: the person's newest `limit` events (live: events stored
+   * after the snapshot show) and its membership changes in `changedSegments`.
+   */
+  recent: { limit: number; events: RecentEventTuple[]; changes: ChangeRow[] };
 }
 
 export interface SnapshotPerson {
@@ -27,64 +33,65 @@ export interface SnapshotPerson {
 
 type Num = number | string;
 type Row = {
-  pid: string; identifiers: string[]; computed: string; tags: string[]; segments: ProfileSnapshot['segments'];
-  segment_versions: Record<string, Num>;
-  _changed: [string[], Num[]];
-  _definitions: [string, string, Num, number][];
+  pid: string | null; identifiers: string[]; computed: string; tags: string[]; segments: ProfileSnapshot['segments'];
+  segment_versions: Record<string, Num>; _events: RecentEventTuple[]; _changes?: ChangeRow[];
 };
 
 /**
- * Segment definitions as (id, name, revision, deleted), every stored revision (no FINAL: a tiny table,
- * and one subquery level less): the highest revision of each id wins (see `liveSegmentNames`).
+ * One query: the person of the first of `candidates` that has a row in the latest snapshot, with the
+ * snapshot (a primary-key read as a scalar subquery: `has` over the candidates' hashes becomes a set the
+ * index uses), and that person's newest `{limit}` events, read through the identifiers the snapshot
+ * lists (`has` over them is a key range of the events projection `by_identifier`, as `IN` is). With
+ * `withChanges`, also its changes in the segments `{changed}`. A person without edges has no
+ * identifiers in its row: the candidate whose hash matched is its only one.
  */
-const DEFINITIONS_SQL = `(SELECT groupArray((id, name, revision, deleted)) FROM segment_definitions WHERE kind = 'segment')`;
+function snapshotSql(withChanges: boolean): string {
+  return `WITH arrayMap(k -> cityHash64(k), {ids:Array(String)}) AS _hashes,
+    (SELECT tuple(person_id, computed, tags, segments, segment_versions,
+        if(empty(identifiers), [arrayFirst(k -> cityHash64(k) = key_hash, {ids:Array(String)})], identifiers))
+      FROM person_profiles WHERE has(_hashes, key_hash) ORDER BY indexOf(_hashes, key_hash), version DESC LIMIT 1) AS _snap,
+    arrayMap(k -> substring(k, 3), arrayFilter(k -> startsWith(k, 'u:'), _snap.6)) AS _users,
+    arrayMap(k -> substring(k, 3), arrayFilter(k -> startsWith(k, 'a:'), _snap.6)) AS _anons
+    SELECT toString(_snap.1) AS pid, _snap.2 AS computed, _snap.3 AS tags, _snap.4 AS segments, _snap.5 AS segment_versions,
+      _snap.6 AS identifiers, ${RECENT_EVENTS_AGGREGATE} AS _events${withChanges ? `, (${membershipChangesSql('_snap.1')}) AS _changes` : ''}
+    FROM events WHERE has(_users, user_id) OR (user_id = '' AND has(_anons, anonymous_id))
+    ${POINT_READ_SETTINGS}`;
+}
 
 /**
- * The person of the first of `candidates` that has a row in the latest snapshot, with the snapshot:
- * one primary-key read (`has` over the candidates' hashes becomes a set the index uses). The same
- * query reads the two small tables that say what changed since: the latest membership refresh with
- * changes of each segment, and the segment definitions (names, deletions). Undefined for an identifier
- * no refresh has seen yet (or a deleted person: its rows are deleted with it). A person without edges
- * has no identifiers in its row: the candidate whose hash matched is its only one.
+ * The person of the first of `candidates` that has a row in the latest snapshot, with the snapshot,
+ * its newest `recentEvents` events and its membership changes in the segments refreshed since: one
+ * query in the usual case (the segment catalog is cached, see `segment-catalog.ts`). A second query
+ * reads the changes when the row's snapshot recorded other segment versions than the catalog expected
+ * (a snapshot written by another process since). Undefined for an identifier no refresh has seen yet
+ * (or a deleted person: its rows are deleted with it).
  */
-export async function readProfileSnapshot(client: ClickHouseClient, candidates: string[]): Promise<SnapshotPerson | undefined> {
+export async function readProfileSnapshot(client: ClickHouseClient, candidates: string[], recentEvents = 20): Promise<SnapshotPerson | undefined> {
+  const catalog = await readSegmentCatalog(client);
+  const expected = [...segmentsChangedSince(catalog, catalog.snapshotSegmentVersions).keys()];
   const rs = await client.query({
-    query: `WITH arrayMap(k -> cityHash64(k), {ids:Array(String)}) AS hashes
-      SELECT toString(person_id) AS pid, computed, tags, segments, segment_versions,
-        ${CHANGED_SEGMENT_VERSIONS_SQL} AS _changed, ${DEFINITIONS_SQL} AS _definitions,
-        if(empty(identifiers), [arrayFirst(k -> cityHash64(k) = key_hash, {ids:Array(String)})], identifiers) AS identifiers
-      FROM person_profiles WHERE has(hashes, key_hash)
-      ORDER BY indexOf(hashes, key_hash), version DESC LIMIT 1
-      SETTINGS max_threads = 1`,
-    query_params: { ids: candidates },
+    query: snapshotSql(expected.length > 0),
+    query_params: { ids: candidates, limit: recentEvents, changed: expected },
     format: 'JSONEachRow',
   });
   const row = (await rs.json<Row>())[0];
-  if (!row) return undefined;
-  const liveSegments = liveSegmentNames(row._definitions);
-  // Deleted segments are dropped from the answer anyway: their changes need no read.
-  const changedSegments = new Map<string, number>();
-  const [ids, versions] = row._changed;
-  ids.forEach((id, i) => {
-    const version = Number(versions[i]);
-    if (version > Number(row.segment_versions[id] ?? 0) && liveSegments.has(id)) changedSegments.set(id, version);
-  });
+  if (!row?.pid) return undefined;
+  const changedSegments = segmentsChangedSince(catalog, row.segment_versions);
+  let changes = row._changes ?? [];
+  if ([...changedSegments.keys()].some((id) => !expected.includes(id))) {
+    const more = await client.query({
+      query: `SELECT (${membershipChangesSql('{pid:UInt64}')}) AS _changes`,
+      query_params: { pid: row.pid, changed: [...changedSegments.keys()] },
+      format: 'JSONEachRow',
+    });
+    changes = (await more.json<{ _changes: ChangeRow[] }>())[0]!._changes;
+  }
   return {
     personId: row.pid,
     identifiers: row.identifiers,
-    snapshot: { computed: row.computed, tags: row.tags, segments: row.segments, changedSegments, liveSegments, segmentsCurrent: changedSegments.size === 0 },
+    snapshot: {
+      computed: row.computed, tags: row.tags, segments: row.segments, changedSegments, liveSegments: catalog.liveSegments,
+      segmentsCurrent: changedSegments.size === 0, recent: { limit: recentEvents, events: row._events, changes },
+    },
   };
-}
-
-/** Live segments and their names from every revision of the definitions: the highest revision of an id, unless a tombstone. */
-function liveSegmentNames(definitions: Row['_definitions']): Map<string, string> {
-  const latest = new Map<string, { name: string; revision: number; deleted: boolean }>();
-  for (const [id, name, revision, deleted] of definitions) {
-    const r = Number(revision);
-    const seen = latest.get(id);
-    if (!seen || r > seen.revision) latest.set(id, { name, revision: r, deleted: Number(deleted) !== 0 });
-  }
-  const live = new Map<string, string>();
-  for (const [id, d] of latest) if (!d.deleted) live.set(id, d.name);
-  return live;
 }

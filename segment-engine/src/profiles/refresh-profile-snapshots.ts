@@ -2,15 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { currentVersionSql } from '../sql/person-sql.js';
 import { nextVersion, recordRun } from '../refresh/versions.js';
 import { CURRENT_SEGMENT_VERSIONS_SQL, LIVE_SEGMENT_NAMES_SQL } from '../segments/current-membership-sql.js';
-
-/**
- * Per segment, the version of its latest membership refresh that changed members (a refresh nobody
- * entered or left changes no membership and no entry time): `(segment ids, versions)`, one row of
- * `segment_refreshes` per refresh, so cheap to read on every lookup. A snapshot records it when it is
- * written (`segment_versions`); a lookup that finds a higher version for a segment applies that
- * segment's changes since (see `load-profile.ts`).
- */
-export const CHANGED_SEGMENT_VERSIONS_SQL = `(SELECT maxMap([segment_id], [if(entered > 0 OR left > 0, version, 0)]) FROM segment_refreshes)`;
+import { CHANGED_SEGMENT_VERSIONS_SQL, invalidateSegmentCatalog } from '../segments/segment-catalog.js';
 
 const IDENTITY_MAP = `(SELECT identifier, person_id FROM identity_map WHERE version = ${currentVersionSql('identity')})`;
 
@@ -84,7 +76,10 @@ export async function refreshProfileSnapshots(client: ClickHouseClient): Promise
   }
   const rs = await client.query({ query: 'SELECT count() AS n FROM person_profiles WHERE version = {version:UInt64}', query_params: { version }, format: 'JSONEachRow' });
   const rows = Number((await rs.json<{ n: string }>())[0]!.n);
-  await recordRun(client, 'profiles', version, { rows });
+  // The segment versions every row recorded, for lookups to know which segments changed since (segment-catalog.ts).
+  const segmentVersions = Object.fromEntries(segments[0].map((id, i) => [id, Number(segments[1][i])]));
+  await recordRun(client, 'profiles', version, { rows, segmentVersions });
+  invalidateSegmentCatalog(); // lookups learn the new snapshot's recorded segment versions
   // Unlike the other versioned tables, no older version is kept: lookups read the newest row of every
   // version they find (no engine_runs read), so an older one only costs them time. A query already
   // reading an older part keeps it until it finishes.

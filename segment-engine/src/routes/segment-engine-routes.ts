@@ -49,8 +49,8 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
     throw error;
   });
 
-  const person = async (identifier: string, useSnapshot = false) => {
-    const found = await findPerson(client, identifier, region, { useSnapshot });
+  const person = async (identifier: string, useSnapshot = false, recentEvents = 20) => {
+    const found = await findPerson(client, identifier, region, { useSnapshot, recentEvents });
     if (!found) throw new EngineError('PROFILE_NOT_FOUND', `no person has the identifier "${identifier}"`);
     return found;
   };
@@ -70,7 +70,10 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
   app.get<{ Params: { identifier: string }; Querystring: { events?: number } }>('/api/profiles/:identifier', {
     schema: { ...secured, tags: ['profiles'], summary: 'A person by any identifier: identities, traits, computed traits, tags, segments, recent events', params: identifierParams,
       querystring: { type: 'object', properties: { events: { type: 'integer', minimum: 0, maximum: 200, default: 20 } }, additionalProperties: false } },
-  }, async (request) => loadProfile(client, await person(request.params.identifier, true), request.query.events ?? 20));
+  }, async (request) => {
+    const events = request.query.events ?? 20;
+    return loadProfile(client, await person(request.params.identifier, true, events), events);
+  });
 
   app.get<{ Params: { identifier: string } }>('/api/profiles/:identifier/export', {
     config: { role: 'admin' },

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { compileSegment, matchingPersonsSql } from '../dsl/compile-segment.js';
 import type { StoredSegment } from './segment-repository.js';
+import { invalidateSegmentCatalog } from './segment-catalog.js';
 
 export interface MembershipRefresh {
   segmentId: string;
@@ -53,6 +54,7 @@ export async function refreshSegmentMembership(client: ClickHouseClient, segment
     values: [{ segment_id: segment.id, version, members: result.members, entered: result.entered, left: result.left, duration_ms: result.durationMs }],
     format: 'JSONEachRow',
   });
+  invalidateSegmentCatalog(); // profile lookups apply this refresh's changes at once
   if (previous) await client.command({ query: 'DELETE FROM segment_members WHERE segment_id = {segment_id:String} AND version < {version:UInt64}', query_params: params });
   return result;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Condition } from '@sextant/schemas';
+import { invalidateSegmentCatalog } from './segment-catalog.js';
 
 export type DefinitionKind = 'segment' | 'tag';
 
@@ -66,6 +67,7 @@ export class SegmentRepository {
 
   private async write(row: Row): Promise<void> {
     await this.client.insert({ table: 'segment_definitions', values: [row], format: 'JSONEachRow' });
+    invalidateSegmentCatalog(); // profile lookups show names and deletions at once
   }
 }
 
