@@ -104,6 +104,16 @@ describe('profile snapshots', () => {
     expect(dev2.identities).toEqual([{ kind: 'anonymous_id', value: 'dev-2' }]);
   });
 
+  it('reads the recent events with the snapshot, and again when more are asked for than were read', async () => {
+    const { tables } = await bothWays('dev-1');
+    expect(tables.recentEvents.length).toBeGreaterThan(2);
+    const few = (await findPerson(db.store.client, 'dev-1', 'US', { recentEvents: 1 }))!;
+    expect(few.snapshot?.recent.events).toHaveLength(1);
+    expect(await loadProfile(db.store.client, few, 20, now)).toEqual(tables); // read again, all of them
+    const many = (await findPerson(db.store.client, 'dev-1', 'US', { recentEvents: 20 }))!;
+    expect((await loadProfile(db.store.client, many, 2, now)).recentEvents).toEqual(tables.recentEvents.slice(0, 2));
+  });
+
   it('shows events newer than the snapshot, and finds identifiers no refresh has seen yet', async () => {
     await db.insertEvents([
       { anonymous_id: 'dev-2', event: 'Checkout Started', timestamp: '2024-05-31 09:00:00' },
