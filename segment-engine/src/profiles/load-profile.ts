@@ -38,8 +38,8 @@ const SEGMENTS_SQL = `SELECT m.segment_id AS id, d.name AS name, c.since AS sinc
 
 /**
  * The latest events of the identifiers: their userIds, and their anonymous ids on events without a
- * userId. Both are key ranges of the events projection `by_identifier` (user_id, anonymous_id,
- * timestamp), so one read of a few adjacent granules per part answers it.
+ * userId, by key hash: a key lookup in the events projection `by_identifier` (key_hash, timestamp), so
+ * one read of a few adjacent granules per part answers it.
  */
 const RECENT_EVENTS_SQL = `SELECT ${RECENT_EVENTS_AGGREGATE} FROM events WHERE ${eventsOfIdentifiersSql()}`;
 
@@ -51,7 +51,7 @@ interface Parts {
   events: RecentEventTuple[];
 }
 
-type Params = { pid: string; users: string[]; anons: string[]; limit: number };
+type Params = { pid: string; event_keys: string[]; limit: number };
 const run = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
   (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 
