@@ -44,12 +44,21 @@ export interface FunnelResult {
 
 type Row = Record<string, unknown>;
 
+/**
+ * Funnel queries run with ClickHouse's previous query analyzer. The new one (26.7) names every column by
+ * its whole expression, and a funnel's per-person columns (level, chain, step gaps) are expressions over
+ * megabytes of text: each final aggregate adds such a column, and the per-step answer took 1.06-1.4 s
+ * where subsets of it took 0.6-0.8 s. With the previous analyzer the same SQL gave the same answers in
+ * 0.75-0.82 s (1M shoppers / 19.9M events, bench/results.md). Known-answer tests run through here.
+ */
+const FUNNEL_SETTINGS = ' SETTINGS enable_analyzer = 0';
+
 /** Runs a funnel: per-step totals with the breakdown (one query) and, when asked, the trend (one more). */
 export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, options: FunnelQueryOptions = {}): Promise<FunnelResult> {
   const started = performance.now();
   const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
   const def = built.definition;
-  const rs = await client.query({ query: funnelStepsSql(built), query_params: built.params, format: 'JSONEachRow' });
+  const rs = await client.query({ query: funnelStepsSql(built) + FUNNEL_SETTINGS, query_params: built.params, format: 'JSONEachRow' });
   const rows = await rs.json<Row>();
   const groups = rows.map((r) => toGroup(r, def));
   const totalIndex = rows.findIndex((r) => Number(r.is_total) === 1);
@@ -57,7 +66,7 @@ export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitio
   const breakdown = def.breakdown ? groups.filter((_, i) => i !== totalIndex) : [];
   let trend: FunnelResult['trend'] = [];
   if (def.trend) {
-    const t = await client.query({ query: funnelTrendSql(built), query_params: built.params, format: 'JSONEachRow' });
+    const t = await client.query({ query: funnelTrendSql(built) + FUNNEL_SETTINGS, query_params: built.params, format: 'JSONEachRow' });
     trend = (await t.json<Row>()).map((r) => {
       const entered = Number(r.entered);
       const converted = Number(r.converted);
@@ -71,7 +80,7 @@ export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitio
 export async function funnelDropOffs(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: FunnelQueryOptions & { breakdownValue?: string } = {}): Promise<string[]> {
   const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
   const q = funnelDropOffSql(built, step, options.breakdownValue);
-  const rs = await client.query({ query: q.sql, query_params: q.params, format: 'JSONEachRow' });
+  const rs = await client.query({ query: q.sql + FUNNEL_SETTINGS, query_params: q.params, format: 'JSONEachRow' });
   return (await rs.json<{ person_id: string }>()).map((r) => r.person_id);
 }
 
