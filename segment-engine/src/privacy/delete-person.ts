@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventParams, eventsOfIdentifiersSql, exactEventsOfIdentifiersSql, type PersonRef } from '../profiles/find-person.js';
+import { eventParams, exactEventsOfIdentifiersSql, type PersonRef } from '../profiles/find-person.js';
 
 /**
  * Right to erasure: every identifier of the person goes on the suppression list (identity resolution
@@ -18,8 +18,7 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
       OR has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash) OR hasAny(identifiers, {ids:Array(String)})`,
     query_params: params,
   });
-  // The hash finds the rows through the projection; the identifiers make sure no other row goes.
-  await client.command({ query: `DELETE FROM events WHERE ${eventsOfIdentifiersSql()} AND ${exactEventsOfIdentifiersSql()}`, query_params: params });
+  await client.command({ query: `DELETE FROM events WHERE ${exactEventsOfIdentifiersSql()}`, query_params: params });
   for (const table of ['person_event_timeline', 'person_event_timeline_keys']) {
     await client.command({ query: `DELETE FROM ${table} WHERE has(arrayMap(k -> cityHash64(k), {ids:Array(String)}), key_hash)`, query_params: params });
   }
@@ -61,7 +60,7 @@ export async function purgeSuppressedEvents(client: ClickHouseClient): Promise<v
 /** Right of access: every stored row about the person, as JSON. */
 export async function exportPerson(client: ClickHouseClient, person: PersonRef): Promise<{ personId: string; identifiers: string[]; events: Record<string, unknown>[] }> {
   const rs = await client.query({
-    query: `SELECT * FROM events WHERE ${eventsOfIdentifiersSql()} AND ${exactEventsOfIdentifiersSql()} ORDER BY timestamp`,
+    query: `SELECT * FROM events WHERE ${exactEventsOfIdentifiersSql()} ORDER BY timestamp`,
     query_params: eventParams(person.identifiers),
     format: 'JSONEachRow',
   });

@@ -3,6 +3,9 @@ import { normalizeEmail } from '../identity/identifier.js';
 import { normalizePhone } from '../identity/normalize-phone.js';
 import { EVENT_KEY_SQL, SUPPRESSED_SQL, currentVersionSql } from '../sql/person-sql.js';
 import { readProfileSnapshot, type ProfileSnapshot } from './read-profile-snapshot.js';
+import { eventParams, eventsOfIdentifiersSql } from './profile-read-sql.js';
+
+export { eventParams, eventsOfIdentifiersSql, exactEventsOfIdentifiersSql } from './profile-read-sql.js';
 
 export interface PersonRef {
   personId: string;
@@ -83,29 +86,4 @@ export function candidateIdentifiers(raw: string, defaultRegion: string): string
     if (phone) out.push(`p:${phone}`);
   }
   return out;
-}
-
-/**
- * SQL condition on `events` for the events of these identifiers (`u:` and `a:` ones): their key hashes,
- * the key of the events projection `by_identifier` (migration 0034), so one set lookup per part. An
- * event's key is its userId, else its anonymous id, so an anonymous id matches only events without a
- * userId. (Hash-only, as person ids are: a privacy delete adds `exactEventsOfIdentifiersSql`.)
- */
-export function eventsOfIdentifiersSql(): string {
-  return `has(arrayMap(k -> cityHash64(k), {event_keys:Array(String)}), key_hash)`;
-}
-
-/** The same events matched by the identifiers themselves, not their hashes (no index use on its own). */
-export function exactEventsOfIdentifiersSql(): string {
-  return `(user_id IN {users:Array(String)} OR (user_id = '' AND anonymous_id IN {anons:Array(String)}))`;
-}
-
-/** Parameters of `eventsOfIdentifiersSql` and `exactEventsOfIdentifiersSql`. */
-export function eventParams(identifiers: string[]): { event_keys: string[]; users: string[]; anons: string[] } {
-  const keys = identifiers.filter((k) => k.startsWith('u:') || k.startsWith('a:'));
-  return {
-    event_keys: keys,
-    users: keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2)),
-    anons: keys.filter((k) => k.startsWith('a:')).map((k) => k.slice(2)),
-  };
 }

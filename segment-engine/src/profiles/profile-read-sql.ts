@@ -34,3 +34,29 @@ export function membershipChangesSql(personSql: string): string {
   return `SELECT groupArray((segment_id, toString(change), version, toString(at))) FROM segment_membership_changes
   WHERE person_id = ${personSql} AND segment_id IN {changed:Array(String)}`;
 }
+
+/**
+ * SQL condition on `events` for the events of the identifiers `keys` (an array of `u:` and `a:` ones;
+ * by default the parameter of `eventParams`): their key hashes, the key of the events projection
+ * `by_identifier` (migration 0034), so one set lookup per part. An event's key is its userId, else its
+ * anonymous id, so an anonymous id matches only events without a userId. (Hash-only, as person ids are:
+ * privacy requests use `exactEventsOfIdentifiersSql`.)
+ */
+export function eventsOfIdentifiersSql(keys = '{event_keys:Array(String)}'): string {
+  return `has(arrayMap(k -> cityHash64(k), ${keys}), key_hash)`;
+}
+
+/** The same events, also matched by the identifiers themselves (no other person's row even if hashes collided). */
+export function exactEventsOfIdentifiersSql(): string {
+  return `${eventsOfIdentifiersSql()} AND (user_id IN {users:Array(String)} OR (user_id = '' AND anonymous_id IN {anons:Array(String)}))`;
+}
+
+/** Parameters of `eventsOfIdentifiersSql` and `exactEventsOfIdentifiersSql`. */
+export function eventParams(identifiers: string[]): { event_keys: string[]; users: string[]; anons: string[] } {
+  const keys = identifiers.filter((k) => k.startsWith('u:') || k.startsWith('a:'));
+  return {
+    event_keys: keys,
+    users: keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2)),
+    anons: keys.filter((k) => k.startsWith('a:')).map((k) => k.slice(2)),
+  };
+}

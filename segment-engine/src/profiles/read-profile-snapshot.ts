@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readSegmentCatalog, segmentsChangedSince } from '../segments/segment-catalog.js';
-import { POINT_READ_SETTINGS, RECENT_EVENTS_AGGREGATE, membershipChangesSql, type ChangeRow, type RecentEventTuple } from './profile-read-sql.js';
+import { POINT_READ_SETTINGS, eventsOfIdentifiersSql, RECENT_EVENTS_AGGREGATE, membershipChangesSql, type ChangeRow, type RecentEventTuple } from './profile-read-sql.js';
 
 /** What the latest profile snapshot (migrations 0014, 0015) holds for a person, besides its identifiers. */
 export interface ProfileSnapshot {
@@ -40,9 +40,8 @@ type Row = {
 /**
  * One query: the person of the first of `candidates` that has a row in the latest snapshot, with the
  * snapshot (a primary-key read as a scalar subquery: `has` over the candidates' hashes becomes a set the
- * index uses), and that person's newest `{limit}` events, read through the key hashes of the
- * identifiers the snapshot lists (`has` over them is a key lookup in the events projection
- * `by_identifier`, as in `eventsOfIdentifiersSql`). With
+ * index uses), and that person's newest `{limit}` events, read with `eventsOfIdentifiersSql` over the
+ * identifiers the snapshot lists (a key lookup in the events projection `by_identifier`). With
  * `withChanges`, also its changes in the segments `{changed}`. A person without edges has no
  * identifiers in its row: the candidate whose hash matched is its only one.
  */
@@ -50,11 +49,10 @@ function snapshotSql(withChanges: boolean): string {
   return `WITH arrayMap(k -> cityHash64(k), {ids:Array(String)}) AS _hashes,
     (SELECT tuple(person_id, computed, tags, segments, segment_versions,
         if(empty(identifiers), [arrayFirst(k -> cityHash64(k) = key_hash, {ids:Array(String)})], identifiers))
-      FROM person_profiles WHERE has(_hashes, key_hash) ORDER BY indexOf(_hashes, key_hash), version DESC LIMIT 1) AS _snap,
-    arrayMap(k -> cityHash64(k), arrayFilter(k -> startsWith(k, 'u:') OR startsWith(k, 'a:'), _snap.6)) AS _event_keys
+      FROM person_profiles WHERE has(_hashes, key_hash) ORDER BY indexOf(_hashes, key_hash), version DESC LIMIT 1) AS _snap
     SELECT toString(_snap.1) AS pid, _snap.2 AS computed, _snap.3 AS tags, _snap.4 AS segments, _snap.5 AS segment_versions,
       _snap.6 AS identifiers, ${RECENT_EVENTS_AGGREGATE} AS _events${withChanges ? `, (${membershipChangesSql('_snap.1')}) AS _changes` : ''}
-    FROM events WHERE has(_event_keys, key_hash)
+    FROM events WHERE ${eventsOfIdentifiersSql("arrayFilter(k -> startsWith(k, 'u:') OR startsWith(k, 'a:'), _snap.6)")}
     ${POINT_READ_SETTINGS}`;
 }
 
