@@ -24,6 +24,7 @@ export * from './analytics/channel-sql.js';
 export * from './analytics/funnel-query.js';
 export * from './analytics/run-funnel.js';
 export * from './analytics/refresh-person-timeline.js';
+export * from './analytics/catch-up-person-timeline.js';
 export * from './analytics/markov.js';
 export * from './analytics/attribution-query.js';
 export * from './analytics/run-attribution.js';

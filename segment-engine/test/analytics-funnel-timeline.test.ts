@@ -1,87 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunnelDefinitionInput } from '@sextant/schemas';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
-import { buildFunnelQuery, funnelStepsSql, funnelTrendSql } from '../src/analytics/funnel-query.js';
+import { funnelTrendSql } from '../src/analytics/funnel-query.js';
 import { runFunnel } from '../src/analytics/run-funnel.js';
 import { currentPersonTimeline, type PersonTimeline } from '../src/analytics/refresh-person-timeline.js';
 import { findPerson } from '../src/profiles/find-person.js';
 import { deletePerson } from '../src/privacy/delete-person.js';
-import { startEngineStore, type EngineStore, type TestEvent } from './fixtures/engine-store.js';
+import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
+import { AS_OF, DEFINITIONS, EVENTS_AFTER, EVENTS_BEFORE, FUNNEL, funnelBothWays } from './fixtures/timeline-funnel-data.js';
 
 /**
  * The person event timeline (migration 0033): funnels read it plus the events stored after it, and must
  * answer exactly as a read of `events` alone, also for events of a shopper who logged in before the
- * refresh (anonymous id moved to the userId's person) and stored after it.
- *
- * Worked out by hand for the first check (window 1 day, step 1 in [06-01, 06-10), as of 06-20):
- * - P (anon p-1, identify as paula): landing page 06-01 09:55 (facebook), view 10:00, add 10:10 (as paula),
- *   checkout 10:20, order 10:30 → converted, channel facebook_ads.
- * - Q (anon q-1): landing 06-02 08:00 (direct), view 08:05, add 08:15 → stops at 2.
- * - R (anon r-1): view 06-03 12:00 with gclid (its own campaign data: google_ads) → stops at 1.
- * - S (anon s-1): order 06-04 only → not in the funnel.
- * - U (anon u-1): landing 05-28 (facebook, older than the day of look-back before `from`), untagged view
- *   06-02 → stops at 1, channel direct (its own).
- * - W (anon w-1): landings 06-03 08:00 (gclid) and 12:00 (email), view 13:00 → stops at 1, channel email.
- * - V (anon v-1): a landing 06-07 09:00 (ttclid) only → not in the funnel yet.
- * Counts 5, 2, 1, 1. The timeline credits an entry with the touch written on its row (`last_touch`); the
- * events stored later (below) check the other cases: an entry among newer events whose touch is in the
- * timeline (V), and a late event that becomes the entry before the timeline's touches (W: google).
+ * refresh (anonymous id moved to the userId's person) and stored after it. The data and the answers
+ * worked out by hand: `fixtures/timeline-funnel-data.ts`.
  */
-const AS_OF = new Date('2024-06-20T00:00:00Z');
-const FUNNEL: FunnelDefinitionInput = {
-  steps: [{ event: 'Product Viewed' }, { event: 'Product Added' }, { event: 'Checkout Started' }, { event: 'Order Completed' }],
-  window_seconds: 86_400,
-  from: '2024-06-01',
-  to: '2024-06-10',
-};
-const landing = (anonymous_id: string, timestamp: string, extra: Partial<TestEvent> = {}): TestEvent => ({
-  anonymous_id, type: 'page', timestamp, context: { sessionStart: true }, page_url: 'https://shop.test/', ...extra,
-});
-
 let db: EngineStore;
 const client = () => db.store.client;
-
-/** The funnel's per-step rows through `events` alone and through `timeline`, as JSON text. */
-async function bothWays(def: FunnelDefinitionInput, timeline: PersonTimeline, sql = funnelStepsSql): Promise<[string, string]> {
-  const run = async (t?: PersonTimeline) => {
-    const built = buildFunnelQuery(def, { asOf: AS_OF, timeline: t });
-    expect(built.source).toBe(t ? 'timeline' : 'events');
-    const rs = await client().query({ query: sql(built), query_params: built.params, format: 'JSONEachRow' });
-    return JSON.stringify(await rs.json());
-  };
-  return [await run(undefined), await run(timeline)];
-}
-
-const DEFINITIONS: FunnelDefinitionInput[] = [
-  FUNNEL,
-  { ...FUNNEL, breakdown: { channel: true } },
-  { ...FUNNEL, breakdown: { column: 'device_type' } },
-  { ...FUNNEL, breakdown: { trait: 'first_touch_campaign' } },
-  { ...FUNNEL, mode: 'strict_order' },
-  { ...FUNNEL, steps: [{ event: 'Product Viewed', where: [{ column: 'type', op: 'eq', value: 'track' }] }, { event: 'Product Added' }] },
-];
+const bothWays = (def: Parameters<typeof funnelBothWays>[1], timeline: PersonTimeline, sql?: Parameters<typeof funnelBothWays>[3]) => funnelBothWays(client(), def, timeline, sql);
 
 beforeAll(async () => {
   db = await startEngineStore();
-  await db.insertEvents([
-    landing('p-1', '2024-06-01T09:55:00Z', { utm_source: 'facebook', utm_medium: 'paid', fbclid: 'fb-1' }),
-    { anonymous_id: 'p-1', event: 'Product Viewed', timestamp: '2024-06-01T10:00:00Z' },
-    { anonymous_id: 'p-1', user_id: 'paula', type: 'identify', timestamp: '2024-06-01T10:05:00Z' },
-    { user_id: 'paula', event: 'Product Added', timestamp: '2024-06-01T10:10:00Z' },
-    { user_id: 'paula', event: 'Checkout Started', timestamp: '2024-06-01T10:20:00Z' },
-    { user_id: 'paula', event: 'Order Completed', timestamp: '2024-06-01T10:30:00Z', revenue: 40, currency: 'USD' },
-    landing('q-1', '2024-06-02T08:00:00Z'),
-    { anonymous_id: 'q-1', event: 'Product Viewed', timestamp: '2024-06-02T08:05:00Z' },
-    { anonymous_id: 'q-1', event: 'Product Added', timestamp: '2024-06-02T08:15:00Z' },
-    { anonymous_id: 'r-1', event: 'Product Viewed', timestamp: '2024-06-03T12:00:00Z', gclid: 'g-1' },
-    { anonymous_id: 's-1', event: 'Order Completed', timestamp: '2024-06-04T12:00:00Z' },
-    landing('u-1', '2024-05-28T10:00:00Z', { utm_source: 'facebook', utm_medium: 'paid' }),
-    { anonymous_id: 'u-1', event: 'Product Viewed', timestamp: '2024-06-02T10:00:00Z' },
-    landing('w-1', '2024-06-03T08:00:00Z', { gclid: 'g-2' }),
-    landing('w-1', '2024-06-03T12:00:00Z', { utm_source: 'newsletter', utm_medium: 'email' }),
-    { anonymous_id: 'w-1', event: 'Product Viewed', timestamp: '2024-06-03T13:00:00Z' },
-    landing('v-1', '2024-06-07T09:00:00Z', { ttclid: 'tt-2' }),
-  ]);
+  await db.insertEvents(EVENTS_BEFORE);
 });
 afterAll(async () => db?.stop());
 
@@ -125,21 +64,7 @@ describe('person event timeline', () => {
       const [events, viaTimeline] = await bothWays(def, timeline);
       expect(viaTimeline).toBe(events);
     }
-    await db.insertEvents([
-      // Q comes back: checkout and order within the window of its 06-02 view → Q converts.
-      { anonymous_id: 'q-1', event: 'Checkout Started', timestamp: '2024-06-02T09:00:00Z' },
-      { anonymous_id: 'q-1', event: 'Order Completed', timestamp: '2024-06-02T09:10:00Z' },
-      // P browses again on the anonymous id that resolved to paula before the refresh: same person.
-      landing('p-1', '2024-06-05T10:00:00Z', { utm_source: 'newsletter', utm_medium: 'email' }),
-      { anonymous_id: 'p-1', event: 'Product Viewed', timestamp: '2024-06-05T10:01:00Z' },
-      // T is new: a landing page from TikTok and a view.
-      landing('t-1', '2024-06-06T07:00:00Z', { ttclid: 'tt-1' }),
-      { anonymous_id: 't-1', event: 'Product Viewed', timestamp: '2024-06-06T07:02:00Z' },
-      // V views after its landing page, which is in the timeline: tiktok.
-      { anonymous_id: 'v-1', event: 'Product Viewed', timestamp: '2024-06-07T09:05:00Z' },
-      // A late event of W: its entry is now 09:00, after the gclid landing and before the email one.
-      { anonymous_id: 'w-1', event: 'Product Viewed', timestamp: '2024-06-03T09:00:00Z' },
-    ]);
+    await db.insertEvents(EVENTS_AFTER);
     const r = await runFunnel(client(), { ...FUNNEL, breakdown: { channel: true } }, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
     // P (not twice), Q, R, U, W, T, V entered; P and Q converted.

@@ -48,13 +48,14 @@ export function timelineRowsSql(select: string, where: string): string {
 }
 
 /**
- * The events of `where` stored after the timeline (`_block_number` above its watermark, read only from
- * the parts that can hold them), joined to the moved identifiers the timeline was written with (the rows
- * of their keys only).
+ * The events of `where` stored after the timeline (`_block_number` above its watermark: ClickHouse skips
+ * the parts whose block numbers are all below it, and a merge keeps the numbers, so a part merged since
+ * the lookup is still read), joined to the moved identifiers the timeline was written with (the rows of
+ * their keys only).
  */
 export function newerEventRowsSql(select: string, names: readonly string[], where: string): string {
   const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
-  const newer = ' AND _part IN {tl_parts:Array(String)} AND _block_number > {tl_watermark:UInt64}';
+  const newer = ' AND _block_number > {tl_watermark:UInt64}';
   const scan = eventsScanSql(select, where, newer);
   const keys = `SELECT key_hash FROM events WHERE (${where})${newer}`;
   return `SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}

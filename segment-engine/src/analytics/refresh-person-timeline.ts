@@ -20,10 +20,8 @@ export interface PersonTimeline {
   watermark: number;
   identityVersion: number;
   /**
-   * The active `events` parts that can hold newer events (highest block number above the watermark),
-   * when the timeline was looked up: a query reads only these for the events since (`_part IN`, which
-   * skips the other parts unread; a part merged since then holds the same rows under a new name, so a
-   * query would miss them: look the timeline up for each query).
+   * The active `events` parts that hold newer events (highest block number above the watermark) when
+   * the timeline was looked up: a query reads events besides the timeline only when there are some.
    */
   newerParts: string[];
 }
@@ -39,7 +37,7 @@ export function timelineMovedKeysSql(keysSql: string): string {
 
 /** Query parameters that go with SQL reading `timeline`. */
 export function timelineParams(timeline: PersonTimeline): Record<string, unknown> {
-  return { tl_version: timeline.version, tl_watermark: timeline.watermark, tl_identity: timeline.identityVersion, tl_parts: timeline.newerParts };
+  return { tl_version: timeline.version, tl_watermark: timeline.watermark, tl_identity: timeline.identityVersion };
 }
 
 /**
@@ -82,18 +80,28 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
     query_params: timelineParams(timeline),
   });
   // A person deleted while this was written: the delete only saw the older versions.
-  for (const table of ['person_event_timeline', 'person_event_timeline_keys']) {
-    await client.command({
-      query: `DELETE FROM ${table} WHERE version = {tl_version:UInt64}
-        AND key_hash IN (SELECT cityHash64(identifier) FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)})`,
-      query_params: { ...timelineParams(timeline), started: head.started },
-    });
-  }
+  await deleteSuppressedSince(client, timeline.version, head.started, ['person_event_timeline', 'person_event_timeline_keys']);
   const countRs = await client.query({ query: 'SELECT count() AS n FROM person_event_timeline WHERE version = {v:UInt64}', query_params: { v: version }, format: 'JSONEachRow' });
   const rows = Number((await countRs.json<{ n: string }>())[0]!.n);
   await recordRun(client, 'timeline', version, { rows, watermark: timeline.watermark, identityVersion: timeline.identityVersion });
   await dropOlderTimelines(client);
   return { ...timeline, rows };
+}
+
+/**
+ * Deletes from timeline `version` the rows of identifiers suppressed (persons deleted) at or after
+ * `started` (ClickHouse DateTime64 text), when there are any: a lightweight delete is a mutation of
+ * every part, not to be run for nothing.
+ */
+export async function deleteSuppressedSince(client: ClickHouseClient, version: number, started: string,
+  tables: ReadonlyArray<'person_event_timeline' | 'person_event_timeline_keys'>): Promise<void> {
+  const params = { tl_version: version, started };
+  const since = `(SELECT cityHash64(identifier) FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)})`;
+  const rs = await client.query({ query: 'SELECT count() AS n FROM suppressed_identifiers WHERE suppressed_at >= {started:DateTime64(3)}', query_params: params, format: 'JSONEachRow' });
+  if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) return;
+  for (const table of tables) {
+    await client.command({ query: `DELETE FROM ${table} WHERE version = {tl_version:UInt64} AND key_hash IN ${since}`, query_params: params });
+  }
 }
 
 /** Drops timeline versions (and their key maps) older than the previous one (that one stays for queries still reading it). */
@@ -113,7 +121,8 @@ async function dropOlderTimelines(client: ClickHouseClient): Promise<void> {
 }
 
 /**
- * The current timeline, when a query can use it: its identity version must still be stored (the
+ * The current timeline, when a query can use it (its latest record: a catch-up records the same version
+ * with a higher watermark): its identity version must still be stored (the
  * current or the previous one: older ones are dropped). Undefined before the first refresh.
  */
 export async function currentPersonTimeline(client: ClickHouseClient): Promise<PersonTimeline | undefined> {
@@ -121,7 +130,7 @@ export async function currentPersonTimeline(client: ClickHouseClient): Promise<P
     query: `SELECT version, JSONExtractUInt(stats, 'watermark') AS watermark, JSONExtractUInt(stats, 'identityVersion') AS identity,
         identity IN (SELECT version FROM engine_runs WHERE kind = 'identity' ORDER BY version DESC LIMIT 2) AS usable,
         (SELECT groupArray(name) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active AND max_block_number > watermark) AS parts
-      FROM engine_runs WHERE kind = 'timeline' ORDER BY version DESC LIMIT 1`,
+      FROM engine_runs WHERE kind = 'timeline' ORDER BY version DESC, watermark DESC LIMIT 1`,
     format: 'JSONEachRow',
   });
   type Row = { version: string; watermark: string; identity: string; usable: number | boolean; parts: string[] };

@@ -10,6 +10,7 @@ import { SegmentRepository, type DefinitionKind, type StoredSegment } from '../s
 import { refreshSegmentMembership } from '../segments/refresh-memberships.js';
 import { refreshEngine, type EngineOptions } from '../refresh/refresh-engine.js';
 import { createIntervalScheduler } from '../refresh/interval-scheduler.js';
+import { catchUpPersonTimeline } from '../analytics/catch-up-person-timeline.js';
 import { BUILT_IN_TAG_GROUPS } from '../tags/built-in-tags.js';
 import { currentVersionSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
@@ -20,6 +21,11 @@ export interface SegmentEngineRoutesOptions {
   requireAuth: (app: FastifyInstance) => void;
   /** How often the refresh scheduler runs the whole refresh; 0 turns it off. Default 5 minutes. */
   refreshIntervalMs?: number;
+  /**
+   * How often the events stored since are appended to the person event timeline between refreshes
+   * (`catchUpPersonTimeline`: funnels then read few events besides it); 0 turns it off. Default 1 minute.
+   */
+  timelineCatchUpMs?: number;
   engine?: EngineOptions;
 }
 
@@ -39,7 +45,13 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
   const engine = options.engine ?? {};
   const region = engine.defaultPhoneRegion ?? 'US';
   const scheduler = createIntervalScheduler(() => refreshEngine(client, options.store, engine), options.refreshIntervalMs ?? 5 * 60_000, (err) => app.log.error({ err }, 'segment refresh failed'));
-  app.addHook('onClose', async () => scheduler.stop());
+  // Not while a refresh runs: it writes a whole new timeline anyway.
+  const catchUp = createIntervalScheduler(async () => (scheduler.running ? undefined : catchUpPersonTimeline(client)), options.timelineCatchUpMs ?? 60_000,
+    (err) => app.log.error({ err }, 'timeline catch-up failed'));
+  app.addHook('onClose', async () => {
+    scheduler.stop();
+    catchUp.stop();
+  });
   options.requireAuth(app);
 
   app.setErrorHandler((error, _request, reply) => {
