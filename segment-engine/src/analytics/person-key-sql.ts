@@ -48,19 +48,25 @@ export function timelineRowsSql(select: string, where: string): string {
 }
 
 /**
- * The events of `where` stored after the timeline (`_block_number` above its watermark: ClickHouse skips
- * the parts whose block numbers are all below it, and a merge keeps the numbers, so a part merged since
- * the lookup is still read), joined to the moved identifiers the timeline was written with (the rows of
- * their keys only).
+ * The events of `where` stored after the timeline (`_block_number` above its watermark), joined to the
+ * moved identifiers the timeline was written with (the rows of their keys only).
+ *
+ * Only the parts that can hold them are read: `_part IN` the parts whose highest block number is above
+ * the watermark (the previous query analyzer, which funnels use, does not skip parts by `_block_number`
+ * alone: ~55 ms per read at 20M events). The names come from `system.parts` within the query, outdated
+ * parts included, so a merge at any moment cannot hide rows: the query reads the parts of its snapshot,
+ * which are listed whether they are still active or merged away since.
  */
 export function newerEventRowsSql(select: string, names: readonly string[], where: string): string {
   const cols = names.map((c) => `k.${c} AS ${c}`).join(', ');
-  const newer = ' AND _block_number > {tl_watermark:UInt64}';
+  const newer = ` AND _part IN ${NEWER_PARTS_SQL} AND _block_number > {tl_watermark:UInt64}`;
   const scan = eventsScanSql(select, where, newer);
   const keys = `SELECT key_hash FROM events WHERE (${where})${newer}`;
   return `SELECT ${PERSON_OF_KEY_SQL} AS person_id, ${cols}
     FROM (${scan}) AS k LEFT ANY JOIN ${timelineMovedKeysSql(keys)} AS m ON m.key_hash = k.key_hash`;
 }
+
+const NEWER_PARTS_SQL = `(SELECT name FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND max_block_number > {tl_watermark:UInt64})`;
 
 function eventsScanSql(select: string, where: string, extra: string): string {
   return `SELECT key_hash, ${select} FROM events WHERE (${where})${extra} AND ${NOT_SUPPRESSED_SQL}`;
