@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { segmentEngineRoutes } from '../src/routes/segment-engine-routes.js';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { runFunnel } from '../src/analytics/run-funnel.js';
 import { currentPersonTimeline } from '../src/analytics/refresh-person-timeline.js';
@@ -97,5 +99,26 @@ describe('timeline catch-up', () => {
     await refreshEngine(client(), db.store, {}, AS_OF);
     expect((await currentPersonTimeline(client()))!.newerParts).toEqual([]);
     expect(await channels()).toEqual({ facebook_ads: 1, direct: 3, google_ads: 2, tiktok_ads: 2, email: 1 });
+  });
+
+  it('runs on the server every `timelineCatchUpMs`', async () => {
+    const app = Fastify();
+    await app.register(segmentEngineRoutes, { store: db.store, requireAuth: () => {}, refreshIntervalMs: 0, timelineCatchUpMs: 100 });
+    await app.ready();
+    try {
+      const before = (await currentPersonTimeline(client()))!;
+      await db.insertEvents([{ anonymous_id: 'z-1', event: 'Product Viewed', timestamp: '2024-06-09T10:00:00Z' }]);
+      let now = before;
+      for (let i = 0; i < 100 && now.watermark === before.watermark; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        now = (await currentPersonTimeline(client()))!;
+      }
+      expect(now).toMatchObject({ version: before.version, newerParts: [] });
+      expect(now.watermark).toBeGreaterThan(before.watermark);
+      const z = await db.query<{ n: string }>(`SELECT count() AS n FROM person_event_timeline WHERE version = {v:UInt64} AND key_hash = cityHash64('a:z-1')`, { v: now.version });
+      expect(Number(z[0]!.n)).toBe(1);
+    } finally {
+      await app.close();
+    }
   });
 });
