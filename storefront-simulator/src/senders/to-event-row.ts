@@ -3,12 +3,13 @@
  *
  * The API's own enrichment (ingest-service `pipeline/steps/build-event-row.ts`) is not exported from
  * `@sextant/ingest-service`'s public entry, and ingest-service depends on this package (its `demo`
- * command), so importing it would be a cycle. This is the same mapping, specialised to what the
- * simulator sends: user-agent fields come from the device table (`config/devices.ts`) instead of a
- * parser, UTM tags and click ids from the landing URL's query. The integration test checks that the
- * rows equal what the real API stores for the same messages.
+ * command), so importing it would be a cycle. The commerce columns come from the mapping both share
+ * (`commerceColumns` in `@sextant/schemas`); the rest is specialised to what the simulator sends:
+ * user-agent fields from the device table (`config/devices.ts`) instead of a parser, UTM tags and click
+ * ids from the landing URL's query. The integration test checks that the rows equal what the real API
+ * stores for the same messages.
  */
-import { EVENT_ROW_COLUMNS, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import { commerceColumns, EVENT_ROW_COLUMNS, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
 import { DEVICES, type Device } from '../config/devices.js';
 import type { SimMessage } from '../journeys/sim-message.js';
 
@@ -50,6 +51,7 @@ function toEventRowArray(message: SimMessage, sourceId: string): unknown[] {
     campaign = CAMPAIGN_KEYS.map((key) => (params.get(key) ?? '').trim());
   }
   const time = clickHouseTime(message.timestamp);
+  const commerce = commerceColumns(properties);
   // Column order of EVENT_ROW_COLUMNS (schemas/src/clickhouse/event-row.ts).
   return [
     sourceId,
@@ -77,10 +79,10 @@ function toEventRowArray(message: SimMessage, sourceId: string): unknown[] {
     typeof page?.path === 'string' ? page.path : '',
     typeof page?.referrer === 'string' ? page.referrer : '',
     ...campaign,
-    typeof properties.order_id === 'string' ? properties.order_id : '',
-    revenueOf(properties),
-    typeof properties.currency === 'string' ? properties.currency.toUpperCase().slice(0, 3) : '',
-    productIds(properties),
+    commerce.order_id,
+    commerce.revenue,
+    commerce.currency,
+    commerce.product_ids,
     JSON.stringify(properties),
     JSON.stringify(message.traits ?? {}),
     JSON.stringify(context),
@@ -91,21 +93,4 @@ function toEventRowArray(message: SimMessage, sourceId: string): unknown[] {
 function clickHouseTime(iso: string): string {
   if (iso.length === 24 && iso[10] === 'T' && iso[23] === 'Z') return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   return formatClickHouseDateTime64(Date.parse(iso));
-}
-
-function revenueOf(p: Json): number | null {
-  for (const key of ['revenue', 'total'] as const) {
-    const v = p[key];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return null;
-}
-
-function productIds(p: Json): string[] {
-  const ids: string[] = [];
-  if (typeof p.product_id === 'string') ids.push(p.product_id);
-  if (Array.isArray(p.products)) {
-    for (const item of p.products as Json[]) if (typeof item.product_id === 'string') ids.push(item.product_id);
-  }
-  return ids;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_ROW_COLUMNS, eventRowValues, formatClickHouseDateTime64, type EventRow } from '@sextant/schemas';
+import { commerceColumns, EVENT_ROW_COLUMNS, eventRowValues, formatClickHouseDateTime64, idString, type EventRow } from '@sextant/schemas';
 import type { AcceptedEvent } from '../../queue/event-queue.js';
 import { correctTimestamp, detectBot, extractCampaign, parsePageContext, parseUserAgent, resolveClientIp } from '../enrich/index.js';
 import type { EventDraft, IngestRequest } from '../ingest-request.js';
@@ -82,10 +82,7 @@ export function createBuildEventRowStep() {
       gclid: campaign.gclid,
       ttclid: campaign.ttclid,
       msclkid: campaign.msclkid,
-      order_id: idString(properties.order_id),
-      revenue: revenueOf(properties),
-      currency: (asString(properties.currency) ?? '').toUpperCase().slice(0, 3),
-      product_ids: productIds(properties),
+      ...commerceColumns(properties),
       properties: '',
       traits: '',
       context: '',
@@ -108,34 +105,4 @@ function asObject(v: unknown): Json | undefined {
 
 function asString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Ids may arrive as numbers from some libraries; stored as strings. */
-function idString(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return '';
-}
-
-/** Segment's e-commerce spec: `revenue`, else `total`; null when the event carries neither. */
-function revenueOf(p: Json): number | null {
-  for (const key of ['revenue', 'total'] as const) {
-    const v = p[key];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return null;
-}
-
-function productIds(p: Json): string[] {
-  const ids: string[] = [];
-  const single = idString(p.product_id) || idString(p.sku);
-  if (single) ids.push(single);
-  if (Array.isArray(p.products)) {
-    for (const item of p.products) {
-      const o = asObject(item);
-      const id = o ? idString(o.product_id) || idString(o.sku) : '';
-      if (id) ids.push(id);
-    }
-  }
-  return ids.slice(0, 200);
 }
