@@ -37,6 +37,11 @@ describe('person event timeline', () => {
     const refresh = await refreshEngine(client(), db.store, {}, AS_OF);
     // 10 track events and 6 landing pages; the identify (no event name, not a page) is left out.
     expect(refresh.timeline.rows).toBe(16);
+    // Each step's time is reported, in the order the steps ran, and they make up the whole.
+    expect(Object.keys(refresh.stepsMs)).toEqual(['purge', 'edges', 'identity', 'timeline', 'traits', 'tags', 'segments', 'profiles']);
+    const sum = Object.values(refresh.stepsMs).reduce((a, b) => a + b, 0);
+    expect(sum).toBeGreaterThan(0);
+    expect(sum).toBeLessThanOrEqual(refresh.durationMs);
     const timeline = (await currentPersonTimeline(client()))!;
     expect(timeline.version).toBe(refresh.timeline.version);
     const persons = await db.query<{ n: string }>(

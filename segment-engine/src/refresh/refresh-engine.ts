@@ -27,6 +27,8 @@ export interface EngineRefresh {
   profiles: { version: number; rows: number };
   timeline: { version: number; rows: number };
   durationMs: number;
+  /** Milliseconds each step took, in the order they ran (what to look at when a refresh is slow). */
+  stepsMs: Record<string, number>;
 }
 
 /**
@@ -38,16 +40,28 @@ export interface EngineRefresh {
  */
 export async function refreshEngine(client: ClickHouseClient, store: Store, options: EngineOptions = {}, now = new Date()): Promise<EngineRefresh> {
   const started = Date.now();
-  await purgeSuppressedEvents(client);
-  await extractIdentityEdges(client, store, options.defaultPhoneRegion ?? 'US');
-  const identity = await resolveIdentities(client, store, options.identityRules ?? DEFAULT_IDENTITY_RULES);
-  const timeline = await refreshPersonTimeline(client);
-  const traits = await refreshPersonTraits(client);
-  const tags = await refreshTags(client, now);
-  const segments: MembershipRefresh[] = [];
-  for (const segment of await new SegmentRepository(client).list('segment')) segments.push(await refreshSegmentMembership(client, segment, now));
-  const profiles = await refreshProfileSnapshots(client);
-  return { identity, traits, tags, segments, profiles, timeline: { version: timeline.version, rows: timeline.rows }, durationMs: Date.now() - started };
+  const stepsMs: Record<string, number> = {};
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await run();
+    } finally {
+      stepsMs[name] = Date.now() - t;
+    }
+  };
+  await step('purge', () => purgeSuppressedEvents(client));
+  await step('edges', () => extractIdentityEdges(client, store, options.defaultPhoneRegion ?? 'US'));
+  const identity = await step('identity', () => resolveIdentities(client, store, options.identityRules ?? DEFAULT_IDENTITY_RULES));
+  const timeline = await step('timeline', () => refreshPersonTimeline(client));
+  const traits = await step('traits', () => refreshPersonTraits(client));
+  const tags = await step('tags', () => refreshTags(client, now));
+  const segments = await step('segments', async () => {
+    const done: MembershipRefresh[] = [];
+    for (const segment of await new SegmentRepository(client).list('segment')) done.push(await refreshSegmentMembership(client, segment, now));
+    return done;
+  });
+  const profiles = await step('profiles', () => refreshProfileSnapshots(client));
+  return { identity, traits, tags, segments, profiles, timeline: { version: timeline.version, rows: timeline.rows }, durationMs: Date.now() - started, stepsMs };
 }
 
 export async function refreshTags(client: ClickHouseClient, now = new Date()): Promise<{ version: number; rows: number }> {

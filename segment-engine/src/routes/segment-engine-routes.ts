@@ -44,7 +44,12 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
   const repo = new SegmentRepository(client);
   const engine = options.engine ?? {};
   const region = engine.defaultPhoneRegion ?? 'US';
-  const scheduler = createIntervalScheduler(() => refreshEngine(client, options.store, engine), options.refreshIntervalMs ?? 5 * 60_000, (err) => app.log.error({ err }, 'segment refresh failed'));
+  const refresh = async () => {
+    const r = await refreshEngine(client, options.store, engine);
+    app.log.info({ durationMs: r.durationMs, stepsMs: r.stepsMs }, 'engine refresh done');
+    return r;
+  };
+  const scheduler = createIntervalScheduler(refresh, options.refreshIntervalMs ?? 5 * 60_000, (err) => app.log.error({ err }, 'segment refresh failed'));
   // Not while a refresh runs: it writes a whole new timeline anyway.
   const catchUp = createIntervalScheduler(async () => (scheduler.running ? undefined : catchUpPersonTimeline(client)), options.timelineCatchUpMs ?? 60_000,
     (err) => app.log.error({ err }, 'timeline catch-up failed'));
@@ -186,7 +191,7 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
 
   app.post('/api/engine/refresh', { config: { role: 'marketer' }, schema: { ...secured, summary: 'Run the whole refresh now (identity, traits, tags, memberships)' } }, async () => {
     if (scheduler.running) throw new EngineError('REFRESH_RUNNING', 'a refresh is already running; try again when it ends');
-    return scheduler.runNow(() => refreshEngine(client, options.store, engine));
+    return scheduler.runNow(refresh);
   });
 };
 
