@@ -4,6 +4,7 @@ export * from './config/sextant-config.js';
 export * from './tracking/index.js';
 export * from './ecommerce/index.js';
 export * from './clickhouse/event-row.js';
+export * from './clickhouse/ad-spend-row.js';
 export * from './segments/index.js';
 export * from './analytics/index.js';
 export * from './activation/index.js';

@@ -65,4 +65,35 @@ describe('analytics API', () => {
     const doc = (await api('GET', '/docs/json', null)).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/analytics/funnels', '/api/analytics/attribution', '/api/analytics/kpis', '/api/analytics/alerts']));
   });
+
+  it('documents the analytics bodies (from the zod schemas) and responses, and still answers bad bodies with zod paths', async () => {
+    const doc = (await api('GET', '/docs/json', null)).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/analytics/funnels', '/api/analytics/funnels/drop-offs', '/api/analytics/funnels/drop-offs/segment', '/api/analytics/attribution',
+      '/api/analytics/kpis', '/api/analytics/retention', '/api/analytics/products', '/api/analytics/alerts', '/api/analytics/alerts/{id}', '/api/analytics/alerts/evaluate',
+    ]));
+    const body = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+    const funnelBody = body('/api/analytics/funnels');
+    expect(funnelBody.properties.steps).toMatchObject({ type: 'array', minItems: 2, items: { properties: { event: { type: 'string' } } } });
+    expect(funnelBody.properties.window_seconds).toMatchObject({ type: 'integer', default: 604800 });
+    expect(funnelBody.properties.mode.enum).toEqual(['default', 'strict_order', 'strict_deduplication', 'strict_increase']);
+    expect(funnelBody.required).toEqual(expect.arrayContaining(['steps', 'from', 'to']));
+    expect(funnelBody.required).not.toContain('mode'); // has a default: optional in a request
+    expect(body('/api/analytics/funnels/drop-offs/segment').properties).toMatchObject({ funnel: { properties: { steps: { type: 'array' } } }, step: { type: 'integer' }, breakdown_value: { type: 'string' }, name: { type: 'string' } });
+    expect(body('/api/analytics/attribution').properties.models.items.enum).toEqual(expect.arrayContaining(['first_touch', 'linear', 'markov']));
+    const alertBody = body('/api/analytics/alerts');
+    expect(Object.keys(alertBody.properties)).toEqual(expect.arrayContaining(['name', 'kpi', 'channel', 'period', 'condition', 'threshold', 'webhook_url', 'enabled']));
+    expect(alertBody.properties.condition.enum).toEqual(['above', 'below', 'change_above', 'change_below']);
+    expect(doc.paths['/api/analytics/funnels'].post.responses['200'].content['application/json'].schema.properties).toHaveProperty('total');
+    expect(doc.paths['/api/analytics/funnels/drop-offs/segment'].post.responses).toHaveProperty('201');
+    expect(doc.paths['/api/analytics/funnels'].post.responses).toHaveProperty('400');
+
+    // Documentation only: zod, not ajv, judges the body.
+    const bad = await api('POST', '/api/analytics/funnels', s.viewerToken, { ...funnel(), steps: [{ event: '' }, { event: 'Order Completed' }], window_seconds: 'a week' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('INVALID_DEFINITION');
+    expect(bad.json().error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['steps.0.event', 'window_seconds']);
+    const badAlert = await api('POST', '/api/analytics/alerts', marketer, { name: 'x', kpi: 'nope', condition: 'below', threshold: 1 });
+    expect(badAlert.json().error).toMatchObject({ code: 'INVALID_DEFINITION', details: { issues: [{ path: 'kpi' }] } });
+  });
 });

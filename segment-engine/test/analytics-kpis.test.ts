@@ -53,7 +53,12 @@ describe('KPIs', () => {
       sessions: 3, visitors: 3, new_visitors: 1, returning_visitors: 2, orders: 2, revenue: 200, conversion_rate: 0.666667,
       average_order_value: 100, cart_abandonment_rate: 0.5, repurchase_rate: 0.5, signups: 1, reviews: 1, average_rating: 4,
       affiliate_revenue: 100, impressions: 1000, clicks: 50, spend: 100, ctr: 0.05, cpc: 2, roas: 2,
+      // o1 (u1, no review), o3 (u3, reviewed a minute later): 1 of 2.
+      review_share: 0.5,
     });
+    expect(o.channel).toBeNull();
+    // 05-09: o4 without a review → 0, so no relative change.
+    expect(o.kpis.review_share).toMatchObject({ previous: 0, dod: null });
     expect(o.kpis.revenue).toMatchObject({ previous: 40, dod: 4, mom: null, yoy: null });
     expect(o.kpis.sessions).toMatchObject({ previous: 1, dod: 2 });
     expect(o.kpis.spend).toMatchObject({ previous: 20, dod: 4 });
@@ -62,6 +67,27 @@ describe('KPIs', () => {
       { channel: 'direct', sessions: 1, visitors: 1, newVisitors: 0, returningVisitors: 1 },
       { channel: 'email', sessions: 1, visitors: 1, newVisitors: 0, returningVisitors: 1 },
     ]));
+  });
+
+  it('a channel filter: sessions by landing channel, orders/revenue by attributed channel, ROAS of that channel only', async () => {
+    const o = await kpiOverview(db.store.client, { date: '2024-05-10', channel: 'facebook_ads' });
+    const v = Object.fromEntries(Object.entries(o.kpis).map(([k, x]) => [k, x.value]));
+    // u1 landed from facebook and ordered 100 USD; facebook spend 100 → ROAS 1 (blended: 200 / 100 = 2).
+    expect(v).toEqual({
+      sessions: 1, visitors: 1, new_visitors: 1, returning_visitors: 0, orders: 1, revenue: 100, average_order_value: 100,
+      impressions: 1000, clicks: 50, spend: 100, ctr: 0.05, cpc: 2, roas: 1,
+    });
+    expect(o.channel).toBe('facebook_ads');
+    expect('notFiltered' in o && o.notFiltered).toEqual(expect.arrayContaining(['conversion_rate', 'reviews', 'review_share', 'signups']));
+    expect(o.byChannel).toEqual([{ channel: 'facebook_ads', sessions: 1, visitors: 1, newVisitors: 1, returningVisitors: 0 }]);
+    // 05-09: no facebook session or order, spend 20 → ROAS 0.
+    expect(o.kpis.roas).toMatchObject({ previous: 0, dod: null });
+    expect(o.kpis.spend).toMatchObject({ previous: 20, dod: 4 });
+    // Email (u3, 100 USD after an email landing) has no spend: ROAS 0, revenue 100; direct: u2's session, no order on 05-10.
+    const email = await kpiOverview(db.store.client, { date: '2024-05-10', channel: 'email' });
+    expect(email.kpis).toMatchObject({ sessions: { value: 1 }, orders: { value: 1 }, revenue: { value: 100 }, spend: { value: 0 }, roas: { value: 0 } });
+    const direct = await kpiOverview(db.store.client, { date: '2024-05-10', channel: 'direct' });
+    expect(direct.kpis).toMatchObject({ sessions: { value: 1, previous: 1 }, visitors: { value: 1 }, orders: { value: 0, previous: 1 }, revenue: { value: 0, previous: 40 } });
   });
 
   it('next-purchase probability by past orders and retention cohorts', async () => {
@@ -75,13 +101,14 @@ describe('product analytics', () => {
   it('views, adds, orders, revenue in USD and refunds per product; best sellers and what they share', async () => {
     const rows = await productAnalytics(db.store.client, { from: '2024-05-01', to: '2024-05-11' });
     expect(rows).toEqual([
-      { productId: 'p1', name: 'Shoe', category: 'shoes', brand: 'X', views: 1, adds: 1, orders: 1, units: 1, revenue: 100, refunds: 0, refundedRevenue: 0, addToCartRate: 1, conversionRate: 1 },
-      { productId: 'p2', name: 'Hat', category: 'hats', brand: 'Y', views: 0, adds: 1, orders: 1, units: 2, revenue: 100, refunds: 1, refundedRevenue: 100, addToCartRate: 0, conversionRate: 0 },
+      { productId: 'p1', name: 'Shoe', category: 'shoes', brand: 'X', views: 1, adds: 1, orders: 1, units: 1, revenue: 100, refunds: 0, refundedRevenue: 0, addToCartRate: 1, conversionRate: 1, tags: [], priceBand: '100-200' },
+      { productId: 'p2', name: 'Hat', category: 'hats', brand: 'Y', views: 0, adds: 1, orders: 1, units: 2, revenue: 100, refunds: 1, refundedRevenue: 100, addToCartRate: 0, conversionRate: 0, tags: [], priceBand: '50-100' },
     ]);
     const shared = await bestSellerAttributes(db.store.client, { from: '2024-05-01', to: '2024-05-11' }, 1);
     expect(shared).toEqual([
-      { attribute: 'brand', value: 'X', bestSellers: 1, products: 1, shareOfBestSellers: 1, lift: 2 },
-      { attribute: 'category', value: 'shoes', bestSellers: 1, products: 1, shareOfBestSellers: 1, lift: 2 },
+      { attribute: 'brand', value: 'X', bestSellers: 1, products: 1, shareOfBestSellers: 1, shareOfProducts: 0.5, lift: 2 },
+      { attribute: 'category', value: 'shoes', bestSellers: 1, products: 1, shareOfBestSellers: 1, shareOfProducts: 0.5, lift: 2 },
+      { attribute: 'price_band', value: '100-200', bestSellers: 1, products: 1, shareOfBestSellers: 1, shareOfProducts: 0.5, lift: 2 },
     ]);
   });
 });

@@ -14,7 +14,7 @@ import { eventsRoutes } from '../routes/events-routes.js';
 import { sourcesRoutes } from '../routes/sources-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
-import { segmentEngineRoutes, analyticsRoutes } from '@sextant/segment-engine';
+import { segmentEngineRoutes, analyticsRoutes, adSpendRoutes } from '@sextant/segment-engine';
 import { requireAdminToken } from '../routes/admin-auth.js';
 import { consoleRoutes } from '../routes/console-routes.js';
 
@@ -83,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(sourcesRoutes, { sources: deps.admin.sources, jwtSecret: deps.jwtSecret });
     await app.register(segmentEngineRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret) });
     await app.register(analyticsRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret), secret: deps.jwtSecret });
+    await app.register(adSpendRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret) });
     await app.register((await import('@sextant/activation-connectors')).activationRoutes, { store: deps.admin.store, requireAuth: (scope) => requireAdminToken(scope, deps.jwtSecret), secretKey: deps.config.SEXTANT_SECRET_KEY });
     await app.register(consoleRoutes); // the web console at / (when its build exists)
   }

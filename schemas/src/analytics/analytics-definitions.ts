@@ -13,8 +13,11 @@ const propertyPathSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Z
 export const FUNNEL_MODES = ['default', 'strict_order', 'strict_deduplication', 'strict_increase'] as const;
 export type FunnelMode = (typeof FUNNEL_MODES)[number];
 
-/** Person-level traits a funnel can be broken down by (from the current `person_traits` version). */
-export const BREAKDOWN_TRAITS = ['first_touch_source', 'first_touch_medium', 'first_touch_campaign', 'first_touch_content', 'last_touch_source', 'last_touch_campaign'] as const;
+/**
+ * Person-level traits a funnel can be broken down by (from the current `person_traits` version).
+ * `country`: the latest non-empty of identify traits `country` / `address.country` or `context.location.country`.
+ */
+export const BREAKDOWN_TRAITS = ['first_touch_source', 'first_touch_medium', 'first_touch_campaign', 'first_touch_content', 'last_touch_source', 'last_touch_campaign', 'country'] as const;
 
 /** By what a funnel is split: the entry event's channel, one of its hot columns or properties, or a person trait. */
 export const breakdownSchema = z.union([
@@ -72,9 +75,23 @@ export type AttributionDefinitionInput = z.input<typeof attributionDefinitionSch
 export const KPI_NAMES = [
   'sessions', 'visitors', 'new_visitors', 'returning_visitors', 'orders', 'revenue', 'conversion_rate', 'average_order_value',
   'cart_abandonment_rate', 'repurchase_rate', 'signups', 'reviews', 'average_rating', 'affiliate_revenue',
-  'impressions', 'clicks', 'spend', 'ctr', 'cpc', 'roas',
+  'impressions', 'clicks', 'spend', 'ctr', 'cpc', 'roas', 'review_share',
 ] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
+
+/**
+ * The KPIs a `channel` filter applies to, each with one meaning: sessions and visitors by the
+ * session's landing channel, orders and revenue by the order's attributed channel (last non-direct
+ * touch, as the marketing KPIs), ad figures by the ad's channel, ROAS = attributed revenue / the
+ * channel's spend. The others (conversion, carts, repurchase, sign-ups, reviews, affiliates) have no
+ * single channel meaning: a filtered overview leaves them out and an alert rule with a channel refuses them.
+ */
+export const CHANNEL_KPI_NAMES = [
+  'sessions', 'visitors', 'new_visitors', 'returning_visitors', 'orders', 'revenue', 'average_order_value',
+  'impressions', 'clicks', 'spend', 'ctr', 'cpc', 'roas',
+] as const satisfies readonly KpiName[];
+export type ChannelKpiName = (typeof CHANNEL_KPI_NAMES)[number];
+const channelKpis: readonly string[] = CHANNEL_KPI_NAMES;
 
 export const kpiQuerySchema = z.strictObject({
   /** The day the figures are for (UTC); compared with the day before, 30 days before (MoM) and 365 (YoY). */
@@ -84,6 +101,38 @@ export const kpiQuerySchema = z.strictObject({
   channel: z.string().max(100).optional(),
 });
 export type KpiQuery = z.infer<typeof kpiQuerySchema>;
+
+/** How product figures are grouped: per product, per product category, or per product tag. */
+export const PRODUCT_GROUPINGS = ['product', 'category', 'tag'] as const;
+export type ProductGrouping = (typeof PRODUCT_GROUPINGS)[number];
+
+/** `GET /api/analytics/products`: product figures over [from, to) and what the best sellers share. */
+export const productQuerySchema = z.strictObject({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** Rows returned (products, and the groups when grouped), by `order_by` descending. */
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  order_by: z.enum(['revenue', 'units', 'views']).default('revenue'),
+  /** `category` / `tag` add `groups` to the answer; `products` is always there. */
+  group_by: z.enum(PRODUCT_GROUPINGS).default('product'),
+  /** How many products by revenue count as best sellers. */
+  top: z.coerce.number().int().min(1).max(100).default(10),
+}).refine((q) => q.from < q.to, { message: 'must be after from', path: ['to'] });
+export type ProductQuery = z.infer<typeof productQuerySchema>;
+export type ProductQueryInput = z.input<typeof productQuerySchema>;
+
+/** Per channel or campaign: ad figures, attributed orders and revenue, and their ratios (marketing KPIs). */
+export const MARKETING_KPI_NAMES = ['impressions', 'clicks', 'ctr', 'cpc', 'spend', 'orders', 'revenue', 'roas', 'roi'] as const;
+export type MarketingKpiName = (typeof MARKETING_KPI_NAMES)[number];
+
+export const marketingKpiQuerySchema = z.strictObject({
+  /** As `kpiQuerySchema.date`: the same four windows. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  period: z.enum(['day', 'month']).default('day'),
+  /** One row per channel, or per channel and campaign (`ad_spend.campaign` = the touch's `utm_campaign`). */
+  group_by: z.enum(['channel', 'campaign']).default('channel'),
+});
+export type MarketingKpiQuery = z.infer<typeof marketingKpiQuerySchema>;
 
 export const alertRuleInputSchema = z.strictObject({
   name: z.string().min(1).max(200),
@@ -95,5 +144,5 @@ export const alertRuleInputSchema = z.strictObject({
   threshold: z.number().finite(),
   webhook_url: z.string().url().max(2000).optional(),
   enabled: z.boolean().default(true),
-});
+}).refine((r) => !r.channel || channelKpis.includes(r.kpi), { path: ['kpi'], message: `with a channel, kpi must be one of ${CHANNEL_KPI_NAMES.join(', ')}` });
 export type AlertRuleInput = z.infer<typeof alertRuleInputSchema>;

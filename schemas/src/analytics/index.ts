@@ -1,1 +1,2 @@
 export * from './analytics-definitions.js';
+export * from './funnel-drop-offs.js';

@@ -1,8 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { alertRuleInputSchema, type AlertRuleInput } from '@sextant/schemas';
+import { alertRuleInputSchema, CHANNEL_KPI_NAMES, type AlertRuleInput, type KpiName } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
-import { kpiOverview, type KpiOverview } from './kpi-query.js';
+import { kpiOverview, type ChannelKpiOverview, type KpiOverview, type KpiValue } from './kpi-query.js';
+
+const channelKpis: readonly KpiName[] = CHANNEL_KPI_NAMES;
 
 export interface AlertRule extends AlertRuleInput { id: string; createdAt: string }
 
@@ -63,9 +65,14 @@ export class AlertRepository {
   }
 }
 
-/** Whether a rule is breached by an overview (value rules compare the value; change rules the change vs the previous period). */
-export function ruleValue(rule: AlertRuleInput, overview: KpiOverview): { value: number; breached: boolean } {
-  const k = overview.kpis[rule.kpi];
+/**
+ * Whether a rule is breached by an overview (value rules compare the value; change rules the change vs
+ * the previous period). The overview must be the rule's: filtered by its channel when it has one.
+ */
+export function ruleValue(rule: AlertRuleInput, overview: KpiOverview | ChannelKpiOverview): { value: number; breached: boolean } {
+  if ((rule.channel || null) !== overview.channel) throw new Error(`rule channel ${rule.channel ?? '(none)'} does not match the overview's ${overview.channel ?? '(none)'}`);
+  const k = (overview.kpis as Partial<Record<KpiName, KpiValue>>)[rule.kpi];
+  if (!k) throw new DefinitionError([{ path: 'kpi', message: `${rule.kpi} cannot be filtered by channel` }]);
   const value = rule.condition.startsWith('change') ? (k.dod ?? 0) : k.value;
   const breached = rule.condition === 'above' || rule.condition === 'change_above' ? value > rule.threshold : value < rule.threshold;
   return { value, breached };
@@ -80,10 +87,15 @@ export async function evaluateAlerts(client: ClickHouseClient, date: string, opt
   const repo = new AlertRepository(client);
   const rules = (await repo.list()).filter((r) => r.enabled);
   const states = await repo.states();
-  const overviews = new Map<string, KpiOverview>();
+  const overviews = new Map<string, KpiOverview | ChannelKpiOverview>();
   const out: AlertNotification[] = [];
   for (const rule of rules) {
     const key = `${rule.period}|${rule.channel ?? ''}`;
+    // A rule stored before channel rules were restricted (a KPI without channel meaning) cannot be evaluated.
+    if (rule.channel && !channelKpis.includes(rule.kpi)) {
+      options.log(`alert "${rule.name}" skipped: ${rule.kpi} cannot be filtered by channel`, { ruleId: rule.id, kpi: rule.kpi });
+      continue;
+    }
     let overview = overviews.get(key);
     if (!overview) overviews.set(key, (overview = await kpiOverview(client, { date, period: rule.period, ...(rule.channel ? { channel: rule.channel } : {}) })));
     const { value, breached } = ruleValue(rule, overview);

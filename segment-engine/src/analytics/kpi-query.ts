@@ -1,45 +1,42 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { kpiQuerySchema, type KpiName, type KpiQuery } from '@sextant/schemas';
+import { CHANNEL_KPI_NAMES, kpiQuerySchema, type ChannelKpiName, type KpiName, type KpiQuery } from '@sextant/schemas';
 import { DefinitionError } from '../errors.js';
 import { currentVersionSql, personEventsSql } from '../sql/person-sql.js';
 import { CURRENT_TRAITS_SQL } from '../traits/refresh-person-traits.js';
 import { LATEST_RATES_SQL, RATES_ARRAYS_SQL } from './attribution-query.js';
+import { change, div, ENDS_SQL, inAnyWindowSql, round, STARTS_SQL, windowOfSql, windowParams, WINDOWS } from './kpi-windows.js';
+import { attributedOrdersSql, USD_OF_ROW_SQL } from './order-attribution-sql.js';
 import { NOT_SUPPRESSED_SQL } from './person-key-sql.js';
-
-/** The four windows every KPI is computed over: the period, the one before (DoD), 30 days before (MoM), 365 (YoY). */
-const WINDOWS = ['current', 'previous', 'mom', 'yoy'] as const;
-const DAY = 86_400_000;
 
 export interface KpiValue { value: number; previous: number; dod: number | null; mom: number | null; yoy: number | null }
 export interface KpiOverview {
   date: string;
   period: 'day' | 'month';
+  /** The channel filter (null: the whole store). */
+  channel: string | null;
   kpis: Record<KpiName, KpiValue>;
-  /** Sessions, visitors, new and returning visitors per source channel, current period. */
+  /** Sessions, visitors, new and returning visitors per source channel, current period (only the filtered channel's row under a filter). */
   byChannel: { channel: string; sessions: number; visitors: number; newVisitors: number; returningVisitors: number }[];
   tookMs: number;
 }
-
-/** Window bounds as bound parameters `w{i}s` / `w{i}e` (i = 1..4). */
-function windowParams(q: KpiQuery): Record<string, string> {
-  const end = Date.parse(`${q.date}T00:00:00Z`) + DAY;
-  const len = q.period === 'day' ? DAY : 30 * DAY;
-  const shifts = [0, len, 30 * DAY, 365 * DAY];
-  const out: Record<string, string> = {};
-  shifts.forEach((s, i) => {
-    out[`w${i + 1}s`] = new Date(end - len - s).toISOString().slice(0, 19).replace('T', ' ');
-    out[`w${i + 1}e`] = new Date(end - s).toISOString().slice(0, 19).replace('T', ' ');
-  });
-  return out;
+/** The overview of one channel: only the KPIs a channel filter applies to (`CHANNEL_KPI_NAMES`). */
+export interface ChannelKpiOverview extends Omit<KpiOverview, 'kpis' | 'channel'> {
+  channel: string;
+  kpis: Record<ChannelKpiName, KpiValue>;
+  /** The KPIs left out because a channel filter has no meaning for them. */
+  notFiltered: KpiName[];
 }
-const starts = `[${WINDOWS.map((_, i) => `toDateTime64({w${i + 1}s:String}, 3, 'UTC')`).join(', ')}]`;
-const ends = `[${WINDOWS.map((_, i) => `toDateTime64({w${i + 1}e:String}, 3, 'UTC')`).join(', ')}]`;
-const inAny = WINDOWS.map((_, i) => `(timestamp >= toDateTime64({w${i + 1}s:String}, 3, 'UTC') AND timestamp < toDateTime64({w${i + 1}e:String}, 3, 'UTC'))`).join(' OR ');
+
+const starts = STARTS_SQL;
+const ends = ENDS_SQL;
+const inAny = inAnyWindowSql();
+const WINDOW_OF_ROW = windowOfSql();
+const USD = USD_OF_ROW_SQL;
+/** Days after an order a `Product Reviewed` of the same person counts as its review (review share). */
+export const REVIEW_FOLLOW_UP_DAYS = 30;
 
 /** Current computed traits: only the columns the KPIs read. */
 const TRAITS_SQL = `(SELECT person_id, first_seen, first_order_at FROM person_traits WHERE version = ${currentVersionSql('traits')})`;
-const USD = `ifNull(revenue, 0) / if(transform(toString(currency), rates.1, rates.2, 0.) > 0, transform(toString(currency), rates.1, rates.2, 0.), 1)`;
-const WINDOW_OF_ROW = `arrayJoin(arrayFilter(i -> timestamp >= ${starts}[i] AND timestamp < ${ends}[i], [1, 2, 3, 4]))`;
 
 /**
  * Journey KPIs of the storefront events, per window: one pass over the events of the four windows
@@ -84,24 +81,78 @@ export const KPI_CHANNELS_SQL = `SELECT ch AS channel, sum(s) AS sessions, count
     GROUP BY person_id, ch) AS pc ON t.person_id = pc.person_id
   GROUP BY channel ORDER BY sessions DESC, channel`;
 
-type Row = Record<string, string | number>;
+/**
+ * Sessions and visitors of one channel (`{channel:String}`) per window: by the landing channel of the
+ * session-starting page view (as `byChannel`); a visitor is a person with such a session in the window.
+ */
+export const KPI_CHANNEL_EVENTS_SQL = `SELECT w, count() AS visitors, sum(s) AS sessions, countIf(t.first_seen >= ${starts}[w]) AS new_visitors
+  FROM ${TRAITS_SQL} AS t
+  RIGHT JOIN (
+    SELECT w, person_id, count() AS s
+    FROM (SELECT person_id, ${WINDOW_OF_ROW} AS w
+      FROM (${personEventsSql(['timestamp'], `event = '' AND session_start AND channel = {channel:String} AND (${inAny})`)}))
+    GROUP BY w, person_id
+  ) AS pw ON t.person_id = pw.person_id
+  GROUP BY w`;
 
-export async function kpiOverview(client: ClickHouseClient, input: Partial<KpiQuery> & { date: string }): Promise<KpiOverview> {
+/** Orders and revenue of one channel per window, by the order's attributed channel (`order-attribution-sql.ts`). */
+export const KPI_CHANNEL_ORDERS_SQL = `WITH ${RATES_ARRAYS_SQL} AS rates
+  SELECT w, sum(orders) AS orders, sum(revenue) AS revenue FROM (${attributedOrdersSql(false)}) WHERE channel = {channel:String} GROUP BY w`;
+
+/**
+ * Review share per window: of the window's orders, those after which the same person sent a
+ * `Product Reviewed` within 30 days (any product: reviews rarely name the order). Reviews are read up
+ * to 30 days past each window, so a recent period's share still grows as reviews come in.
+ */
+export const KPI_REVIEW_SHARE_SQL = `SELECT w, count() AS review_orders, countIf(reviewed) AS reviewed_orders
+  FROM (
+    SELECT o AS ts, arrayExists(r -> r >= o AND r <= o + toIntervalDay(${REVIEW_FOLLOW_UP_DAYS}), reviews) AS reviewed
+    FROM (
+      SELECT person_id, groupArrayIf(timestamp, event = 'Order Completed') AS orders, groupArrayIf(timestamp, event = 'Product Reviewed') AS reviews
+      FROM (${personEventsSql(['timestamp', 'event'], `(event = 'Order Completed' AND (${inAny})) OR (event = 'Product Reviewed' AND (${inAnyWindowSql('timestamp', 0, REVIEW_FOLLOW_UP_DAYS)}))`)})
+      GROUP BY person_id
+      HAVING notEmpty(orders)
+    ) ARRAY JOIN orders AS o
+  )
+  ARRAY JOIN arrayFilter(i -> ts >= ${starts}[i] AND ts < ${ends}[i], [1, 2, 3, 4]) AS w
+  GROUP BY w`;
+
+type Row = Record<string, string | number>;
+type KpiInput = Partial<KpiQuery> & { date: string };
+const channelKpis: readonly KpiName[] = CHANNEL_KPI_NAMES;
+
+/**
+ * The KPI overview of `date`, each KPI with its DoD/MoM/YoY change. With a `channel`, only the KPIs that
+ * filter has one meaning for (`CHANNEL_KPI_NAMES`), all of that channel: sessions/visitors by landing
+ * channel, orders/revenue/AOV by attributed channel, ad figures by the ad's channel, ROAS = the
+ * channel's attributed revenue / its spend; the rest are listed in `notFiltered`.
+ */
+export async function kpiOverview(client: ClickHouseClient, input: KpiInput & { channel?: undefined }): Promise<KpiOverview>;
+export async function kpiOverview(client: ClickHouseClient, input: KpiInput): Promise<KpiOverview | ChannelKpiOverview>;
+export async function kpiOverview(client: ClickHouseClient, input: KpiInput): Promise<KpiOverview | ChannelKpiOverview> {
   const started = performance.now();
   const parsed = kpiQuerySchema.safeParse(input);
   if (!parsed.success) throw new DefinitionError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const q = parsed.data;
-  const params = { ...windowParams(q), channel: q.channel ?? '' };
+  const channel = q.channel ? q.channel : null;
+  const params = { ...windowParams(q), channel: channel ?? '' };
   const run = async (sql: string) => (await (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<Row>());
-  const [evRows, props, ads, channels] = await Promise.all([run(KPI_EVENTS_SQL), run(KPI_PROPERTIES_SQL), run(KPI_ADS_SQL), run(KPI_CHANNELS_SQL)]);
-  const ev = evRows.map((r) => ({ ...r, ...(props.find((p) => Number(p.w) === Number(r.w)) ?? {}) }));
+  const byWindow = (rows: Row[], i: number) => rows.find((r) => Number(r.w) === i + 1) ?? {};
+  const n = (r: Row, k: string) => Number(r[k] ?? 0);
+  const none = async (): Promise<Row[]> => [];
+  // Under a filter, orders and revenue are the attributed ones (never the whole store's against one channel's spend).
+  const [evRows, channelOrders, props, reviewRows, ads, channels] = await Promise.all([
+    run(channel ? KPI_CHANNEL_EVENTS_SQL : KPI_EVENTS_SQL), channel ? run(KPI_CHANNEL_ORDERS_SQL) : none(),
+    channel ? none() : run(KPI_PROPERTIES_SQL), channel ? none() : run(KPI_REVIEW_SHARE_SQL), run(KPI_ADS_SQL), run(KPI_CHANNELS_SQL),
+  ]);
+  const orderRows = channel ? channelOrders : evRows;
   const perWindow = WINDOWS.map((_, i) => {
-    const e = ev.find((r) => Number(r.w) === i + 1) ?? {};
-    const a = ads.find((r) => Number(r.w) === i + 1) ?? {};
-    const n = (r: Row, k: string) => Number(r[k] ?? 0);
+    const e = { ...byWindow(evRows, i), ...byWindow(props, i), ...byWindow(reviewRows, i) };
+    const o = byWindow(orderRows, i);
+    const a = byWindow(ads, i);
     const visitors = n(e, 'visitors');
-    const orders = n(e, 'orders');
-    const revenue = n(e, 'revenue');
+    const orders = n(o, 'orders');
+    const revenue = n(o, 'revenue');
     const spend = n(a, 'spend');
     const values: Record<KpiName, number> = {
       sessions: n(e, 'sessions'), visitors, new_visitors: n(e, 'new_visitors'), returning_visitors: visitors - n(e, 'new_visitors'),
@@ -110,16 +161,20 @@ export async function kpiOverview(client: ClickHouseClient, input: Partial<KpiQu
       repurchase_rate: div(n(e, 'repeat_buyers'), n(e, 'buyers')), signups: n(e, 'signups'), reviews: n(e, 'reviews'),
       average_rating: div(n(e, 'rating_sum'), n(e, 'reviews')), affiliate_revenue: n(e, 'affiliate_revenue'),
       impressions: n(a, 'impressions'), clicks: n(a, 'clicks'), spend, ctr: div(n(a, 'clicks'), n(a, 'impressions')),
-      cpc: div(spend, n(a, 'clicks')), roas: div(revenue, spend),
+      cpc: div(spend, n(a, 'clicks')), roas: div(revenue, spend), review_share: div(n(e, 'reviewed_orders'), n(e, 'review_orders')),
     };
     return values;
   });
   const [cur, prev, mom, yoy] = perWindow as [Record<KpiName, number>, Record<KpiName, number>, Record<KpiName, number>, Record<KpiName, number>];
-  const kpis = Object.fromEntries((Object.keys(cur) as KpiName[]).map((k) => [k, {
+  const names = (Object.keys(cur) as KpiName[]).filter((k) => !channel || channelKpis.includes(k));
+  const kpis = Object.fromEntries(names.map((k) => [k, {
     value: round(cur[k]), previous: round(prev[k]), dod: change(cur[k], prev[k]), mom: change(cur[k], mom[k]), yoy: change(cur[k], yoy[k]),
-  }])) as Record<KpiName, KpiValue>;
-  const byChannel = channels.map((r) => ({ channel: String(r.channel), sessions: Number(r.sessions), visitors: Number(r.visitors), newVisitors: Number(r.new_visitors), returningVisitors: Number(r.visitors) - Number(r.new_visitors) }));
-  return { date: q.date, period: q.period, kpis, byChannel, tookMs: Math.round(performance.now() - started) };
+  }]));
+  const byChannel = channels.filter((r) => !channel || String(r.channel) === channel)
+    .map((r) => ({ channel: String(r.channel), sessions: Number(r.sessions), visitors: Number(r.visitors), newVisitors: Number(r.new_visitors), returningVisitors: Number(r.visitors) - Number(r.new_visitors) }));
+  const base = { date: q.date, period: q.period, byChannel, tookMs: Math.round(performance.now() - started) };
+  if (!channel) return { ...base, channel: null, kpis: kpis as Record<KpiName, KpiValue> };
+  return { ...base, channel, kpis: kpis as Record<ChannelKpiName, KpiValue>, notFiltered: (Object.keys(cur) as KpiName[]).filter((k) => !channelKpis.includes(k)) };
 }
 
 /** P(another order | k past orders) for k = 1..maxOrders, from the current computed traits. */
@@ -154,14 +209,4 @@ export async function retentionCohorts(client: ClickHouseClient, from: string, m
   }
   // Month 0 holds every member of the cohort (first seen that month).
   return [...cohorts].map(([cohort, a]) => ({ cohort, size: a[0]!, retained: a.map((x) => div(x, a[0]!)) }));
-}
-
-function div(a: number, b: number): number {
-  return b > 0 ? a / b : 0;
-}
-function change(cur: number, base: number): number | null {
-  return base !== 0 ? round((cur - base) / Math.abs(base)) : null;
-}
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -77,18 +77,26 @@ export async function runFunnel(client: ClickHouseClient, input: FunnelDefinitio
 }
 
 /** Person ids who stopped at `step` (1-based) with their window closed: "who dropped off at step k". */
-export async function funnelDropOffs(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: FunnelQueryOptions & { breakdownValue?: string } = {}): Promise<string[]> {
-  const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
-  const q = funnelDropOffSql(built, step, options.breakdownValue);
-  const rs = await client.query({ query: q.sql + FUNNEL_SETTINGS, query_params: q.params, format: 'JSONEachRow' });
+export async function funnelDropOffs(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: DropOffOptions = {}): Promise<string[]> {
+  const q = await funnelDropOffQuery(client, input, step, options);
+  const rs = await client.query({ query: q.sql + q.settings, query_params: q.params, format: 'JSONEachRow' });
   return (await rs.json<{ person_id: string }>()).map((r) => r.person_id);
 }
 
+export type DropOffOptions = FunnelQueryOptions & { breakdownValue?: string };
+
 /**
- * The segment DSL condition "reached step k, not step k+1" of a funnel, for saving drop-offs as a
- * (dynamic, recomputed on refresh) segment. The DSL's funnel has a window in whole days and the
- * default mode and no notion of in-progress persons, so the segment can differ from the report:
- * returns null when the funnel cannot be expressed (other mode, window not whole days, breakdown).
+ * The drop-off list as SQL (`person_id` column, text) with the settings funnels run with: what
+ * `funnelDropOffs` reads and a drop-off snapshot segment writes, so both hold the same persons.
+ */
+export async function funnelDropOffQuery(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: DropOffOptions = {}): Promise<{ sql: string; params: Record<string, unknown>; settings: string }> {
+  const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
+  return { ...funnelDropOffSql(built, step, options.breakdownValue), settings: FUNNEL_SETTINGS };
+}
+
+/**
+ * @deprecated Drop-offs are saved as a snapshot segment (`saveDropOffSegment`): this DSL rule only
+ * approximates them (default mode, whole days, no breakdown, in-progress persons included).
  */
 export function dropOffSegmentCondition(def: FunnelDefinition, step: number): Condition | null {
   if (def.mode !== 'default' || def.window_seconds % 86_400 !== 0 || step >= def.steps.length) return null;

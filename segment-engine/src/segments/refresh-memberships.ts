@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { compileSegment, matchingPersonsSql } from '../dsl/compile-segment.js';
 import type { StoredSegment } from './segment-repository.js';
 import { invalidateSegmentCatalog } from './segment-catalog.js';
+import { isSnapshotSegment, snapshotMembership } from './snapshot-membership.js';
 
 export interface MembershipRefresh {
   segmentId: string;
@@ -18,6 +19,8 @@ export interface MembershipRefresh {
  * removes older versions. All of it is SQL inside ClickHouse; no member list passes through Node.
  */
 export async function refreshSegmentMembership(client: ClickHouseClient, segment: StoredSegment, now = new Date()): Promise<MembershipRefresh> {
+  // A snapshot's members were written once when it was saved: never recomputed.
+  if (isSnapshotSegment(segment)) return snapshotMembership(client, segment.id);
   const started = Date.now();
   const compiled = compileSegment(segment.definition, { now });
   const prevRs = await client.query({ query: 'SELECT max(version) AS v FROM segment_refreshes WHERE segment_id = {id:String}', query_params: { id: segment.id }, format: 'JSONEachRow' });

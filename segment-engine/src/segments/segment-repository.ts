@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Condition } from '@sextant/schemas';
+import type { Condition, SegmentSnapshotDefinition } from '@sextant/schemas';
 import { invalidateSegmentCatalog } from './segment-catalog.js';
 
 export type DefinitionKind = 'segment' | 'tag';
@@ -10,7 +10,8 @@ export interface StoredSegment {
   kind: DefinitionKind;
   name: string;
   description: string;
-  definition: Condition;
+  /** A DSL condition (recomputed by refreshes), or a snapshot whose members were written once (`snapshot-membership.ts`). */
+  definition: Condition | SegmentSnapshotDefinition;
   createdAt: string;
   updatedAt: string;
 }
@@ -38,7 +39,7 @@ export class SegmentRepository {
     return row ? toSegment(row) : undefined;
   }
 
-  async create(kind: DefinitionKind, input: { name: string; description: string; definition: Condition }): Promise<StoredSegment> {
+  async create(kind: DefinitionKind, input: { name: string; description: string; definition: Condition | SegmentSnapshotDefinition }): Promise<StoredSegment> {
     const at = now();
     const id = kind === 'tag' ? `tag_${randomUUID().slice(0, 8)}` : `seg_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     await this.write({ id, kind, ...input, definition: JSON.stringify(input.definition), created_at: at, updated_at: at, revision: String(Date.now()), deleted: 0 });
@@ -73,7 +74,7 @@ export class SegmentRepository {
 
 function toSegment(r: Row): StoredSegment {
   return {
-    id: r.id, kind: r.kind, name: r.name, description: r.description, definition: JSON.parse(r.definition) as Condition,
+    id: r.id, kind: r.kind, name: r.name, description: r.description, definition: JSON.parse(r.definition) as StoredSegment['definition'],
     createdAt: `${r.created_at.replace(' ', 'T')}Z`, updatedAt: `${r.updated_at.replace(' ', 'T')}Z`,
   };
 }

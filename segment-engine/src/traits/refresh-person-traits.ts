@@ -15,7 +15,9 @@ const AD_ID = `coalesce(nullIf(extractURLParameter(page_url, 'ad_id'), ''), null
  * first/last seen, sessions (distinct `context.sessionId`), orders, lifetime revenue and average order
  * value in USD (the latest `exchange_rates` row per currency; rate 1 when none), first/last order,
  * first-touch and last-touch campaign fields, click ids seen, favourite categories (top 3 viewed or
- * added), orders with a coupon, the latest email/phone, and identify traits merged (latest per key).
+ * added), orders with a coupon, the latest email/phone, identify traits merged (latest per key) and the
+ * country: the latest non-empty of identify traits `country` / `address.country` or the event's
+ * `context.location.country` (in that order within one event; trimmed, two-letter codes upper-cased).
  */
 export function personTraitsInsertSql(): string {
   const columns = [
@@ -36,7 +38,8 @@ export function personTraitsInsertSql(): string {
       first_order_at, last_order_at, discount_orders,
       ft.1, ft.2, ft.3, ft.4, ft.5, ft.6, ft.7, first_referrer,
       lt.1, lt.2, lt.3,
-      click_ids, favourite_categories, email, phone, if(t.merged = '', '{}', t.merged)
+      click_ids, favourite_categories, email, phone, if(t.merged = '', '{}', t.merged),
+      country
     FROM (
       SELECT person_id,
         min(timestamp) AS first_seen,
@@ -54,11 +57,17 @@ export function personTraitsInsertSql(): string {
         arrayFilter(x -> x != '', groupUniqArray(${CLICK_ID})) AS click_ids,
         topKIf(3)(viewed_category, viewed_category != '') AS favourite_categories,
         argMaxIf(lower(JSONExtractString(traits, 'email')), timestamp, JSONExtractString(traits, 'email') != '') AS email,
-        argMaxIf(JSONExtractString(traits, 'phone'), timestamp, JSONExtractString(traits, 'phone') != '') AS phone
+        argMaxIf(JSONExtractString(traits, 'phone'), timestamp, JSONExtractString(traits, 'phone') != '') AS phone,
+        argMaxIf(if(length(country_seen) = 2, upper(country_seen), country_seen), timestamp, country_seen != '') AS country
       FROM (
         SELECT *, event = '${ORDER_EVENT}' AS is_order,
           -- if() parses properties only for views and adds (an -If aggregate's arguments are computed for every row)
-          if(event IN ('Product Viewed', 'Product Added'), JSONExtractString(properties, 'category'), '') AS viewed_category
+          if(event IN ('Product Viewed', 'Product Added'), JSONExtractString(properties, 'category'), '') AS viewed_category,
+          -- likewise: parse traits / context only when they can hold a country (context is the widest column)
+          trimBoth(multiIf(
+            position(traits, '"country"') > 0 AND JSONExtractString(traits, 'country') != '', JSONExtractString(traits, 'country'),
+            position(traits, '"country"') > 0 AND JSONExtractString(traits, 'address', 'country') != '', JSONExtractString(traits, 'address', 'country'),
+            position(context, '"location"') > 0, JSONExtractString(context, 'location', 'country'), '')) AS country_seen
         FROM (${personEventsSql(columns, '1')})
       ) AS ev
       LEFT ANY JOIN (SELECT currency, argMax(usd_rate, date) AS rate FROM exchange_rates GROUP BY currency) AS r ON r.currency = ev.currency

@@ -4,6 +4,7 @@
  * visits plus the clicks that bounced before the page loaded; impressions from the ad set's CTR;
  * spend from its CPC or CPM). Also the day's exchange rates and the affiliate list.
  */
+import type { AdSpendRow as SchemaAdSpendRow } from '@sextant/schemas';
 import { AFFILIATES, CUSTOMER_REFERRAL } from '../config/affiliates.js';
 import { CHANNELS, CHANNEL_KEYS, type ChannelKey, type PaidChannel } from '../config/channels.js';
 import { MARKETS } from '../config/markets.js';
@@ -12,20 +13,8 @@ import type { ShopperJourney, ShopperWorld } from '../journeys/simulate-shopper.
 
 const DAY_MS = 86_400_000;
 
-export interface AdSpendRow {
-  date: string;
-  channel: ChannelKey;
-  utm_source: string;
-  utm_medium: string;
-  campaign_id: string;
-  campaign: string;
-  ad_set_id: string;
-  ad_set: string;
-  currency: string;
-  impressions: number;
-  clicks: number;
-  spend: number;
-}
+/** An `ad_spend` row (`@sextant/schemas`) of one of the simulator's channels. */
+export type AdSpendRow = SchemaAdSpendRow & { channel: ChannelKey };
 
 export interface ExchangeRateRow {
   date: string;

@@ -10,6 +10,8 @@ export interface Product {
   name: string;
   category: string;
   brand: string;
+  /** Collection (the name's adjective), material when the name has one, `bestseller` for the top of each category. */
+  tags: readonly string[];
   variants: readonly string[];
   /** List price in USD; `localPrice` converts it per market. */
   priceUsd: number;
@@ -44,6 +46,13 @@ const CATEGORIES: ReadonlyArray<{ name: string; slug: string; nouns: readonly st
 
 const ADJECTIVES = ['Everyday', 'Classic', 'Featherweight', 'Heritage', 'Coastal', 'Urban', 'Alpine', 'Studio', 'Nordic', 'Sunday'];
 const BRANDS = ['Sextant Goods', 'North Meridian', 'Longitude Co.', 'Harbour & Pine'];
+const MATERIALS = ['linen', 'merino', 'wool', 'cotton', 'leather', 'canvas', 'ceramic', 'oak', 'clay'];
+
+/** Derived from the name and position only: no extra random draws, so the rest of the catalogue is unchanged. */
+function productTags(adjective: string, noun: string, index: number): string[] {
+  const material = noun.toLowerCase().split(' ').find((w) => MATERIALS.includes(w));
+  return [adjective.toLowerCase(), ...(material ? [material] : []), ...(index < CATEGORIES.length ? ['bestseller'] : [])];
+}
 
 export function buildCatalog(seed: number | string, productCount = 60): Catalog {
   const random = forKey(seed, 'catalog');
@@ -63,6 +72,7 @@ export function buildCatalog(seed: number | string, productCount = 60): Catalog 
       name,
       category: category.name,
       brand: random.pick(BRANDS),
+      tags: productTags(adjective, noun, i),
       variants: category.variants,
       priceUsd,
       popularity: 1 / (1 + Math.floor(i / CATEGORIES.length)) ** 0.9,

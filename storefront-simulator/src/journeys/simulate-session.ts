@@ -34,7 +34,7 @@ export function simulateSession(
   const buy = intent === 'buy';
   const f = config.funnel;
   const productProps = (p: Product, extra: Record<string, unknown> = {}) => ({
-    product_id: p.productId, sku: p.sku, name: p.name, category: p.category, brand: p.brand,
+    product_id: p.productId, sku: p.sku, name: p.name, category: p.category, brand: p.brand, tags: [...p.tags],
     price: localPrice(p.priceUsd, market), currency: market.currency, url: p.url, image_url: p.imageUrl, ...extra,
   });
 

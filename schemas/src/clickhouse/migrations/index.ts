@@ -15,6 +15,7 @@ import { addEventAnalyticsColumns } from './0031-add-event-analytics-columns.js'
 import { fineGrainedIdentifierProjection } from './0032-fine-grained-identifier-projection.js';
 import { createPersonEventTimeline } from './0033-create-person-event-timeline.js';
 import { keyHashIdentifierProjection } from './0034-key-hash-identifier-projection.js';
+import { addPersonCountryTrait } from './0035-add-person-country-trait.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 /** The marketing-channel rules the `events.channel` column is materialized with. */
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   fineGrainedIdentifierProjection,
   createPersonEventTimeline,
   keyHashIdentifierProjection,
+  addPersonCountryTrait,
 ];
