@@ -81,10 +81,12 @@ try {
       const t = performance.now();
       await engine.refreshPersonTimeline(client);
       refreshNote += `, person event timeline ${((performance.now() - t) / 1000).toFixed(1)} s`;
-      // Its background merges (and the last run's delete) would compete with the timed runs: let them finish (≤ 2 min).
-      await settleBackgroundWork(client);
       log(refreshNote);
     }
+    // Background merges (of a timeline the last run wrote, and its delete) would compete with the timed runs: let them finish (≤ 2 min).
+    const s0 = performance.now();
+    await settleBackgroundWork(client);
+    log(`background merges settled in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
     const persons = await one(`SELECT count() AS p FROM person_traits WHERE version = (SELECT max(version) FROM engine_runs WHERE kind = 'traits')`);
     const end = Date.parse(`${day(Number(d.last))}T00:00:00Z`); // the last full day ends here
     periods = { from: day(end - 30 * 86_400_000), to: day(end), kpiDate: day(end - 86_400_000), asOf: new Date(Number(d.last)) };
@@ -132,6 +134,12 @@ try {
   const k = await median(() => engine.kpiOverview(client, { date: periods.kpiDate }));
   rows.push([`KPI overview (day ${periods.kpiDate}, DoD/MoM/YoY)`, `${k.result.kpis.sessions.value} sessions, ${k.result.byChannel.length} channels`, timeCell(k), '< 1 s']);
   log(`kpis ${k.ms.toFixed(0)} ms`);
+  const kf = await median(() => engine.kpiOverview(client, { date: periods.kpiDate, channel: 'facebook_ads' }));
+  rows.push([`the same KPI overview for one channel (facebook_ads: sessions by landing channel, orders by last non-direct touch)`, `${kf.result.kpis.sessions.value} sessions`, timeCell(kf), '—']);
+  log(`kpis (one channel) ${kf.ms.toFixed(0)} ms`);
+  const mk = await median(() => engine.marketingKpis(client, { date: periods.kpiDate, period: 'month', group_by: 'campaign' }));
+  rows.push([`marketing KPIs per channel and campaign (month of ${periods.kpiDate}, DoD/MoM/YoY windows, last non-direct touch)`, `${mk.result.rows.length} rows`, timeCell(mk), '—']);
+  log(`marketing kpis ${mk.ms.toFixed(0)} ms, ${mk.result.rows.length} rows`);
   if (DATASET) {
     // Events stored after the last refresh (in production there nearly always are some): the funnel reads
     // them from events, joined to the identity map, besides the timeline. Copies of the last day's events

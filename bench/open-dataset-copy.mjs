@@ -47,9 +47,13 @@ export async function openDatasetCopy({ dataset, dataDir, engine, log, reuse = f
  */
 export async function settleBackgroundWork(client, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
+  // Quiet for 3 s in a row: a process that just opened the data dir schedules its first merges after
+  // a moment, so one empty check right away proves nothing.
+  let quiet = 0;
   for (;;) {
     const rs = await client.query({ query: 'SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE is_done = 0) AS n', format: 'JSONEachRow' });
-    if (Number((await rs.json())[0].n) === 0) return true;
+    quiet = Number((await rs.json())[0].n) === 0 ? quiet + 1 : 0;
+    if (quiet >= 6) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 500));
   }
