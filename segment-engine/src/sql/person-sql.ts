@@ -42,18 +42,27 @@ export const MOVED_IDENTIFIER_HASHES_SQL = movedIdentifierHashesSql(currentVersi
 /** Hashes of the identifiers of deleted persons. */
 export const SUPPRESSED_HASHES_SQL = `(SELECT cityHash64(identifier) FROM suppressed_identifiers)`;
 
-/** Events of `where` that are not suppressed, with their `key_hash` and `columns`. */
+/** Events of `where` that are not suppressed, with their `key_hash` and `columns` (`expr AS name` allowed). */
 function eventKeysSql(columns: readonly string[], where: string): string {
   return `SELECT key_hash${columns.length ? `, ${columns.join(', ')}` : ''} FROM events
     WHERE (${where}) AND key_hash NOT IN ${SUPPRESSED_HASHES_SQL}`;
 }
 
+/** The name a `columns` entry of `personEventsSql` has in its output (`expr AS name` → name). */
+function outputName(column: string): string {
+  const as = column.lastIndexOf(' AS ');
+  return as < 0 ? column : column.slice(as + 4).trim();
+}
+
 /**
  * Events (only `columns`) with the person each belongs to, filtered by `where` (over events columns)
- * before the join, so only matching rows meet the (moved) identity map.
+ * before the join, so only matching rows meet the (moved) identity map. A column may be an expression
+ * over events columns (`expr AS name`), computed in the scan: reducing wide JSON text to the values a
+ * query needs there keeps the text out of the join (1M shoppers / 19.9M events: ~20% of the traits
+ * refresh was copying `context`, `properties` and `traits` through it).
  */
 export function personEventsSql(columns: readonly string[], where: string): string {
-  const cols = columns.map((c) => `e.${c} AS ${c}`).join(', ');
+  const cols = columns.map(outputName).map((c) => `e.${c} AS ${c}`).join(', ');
   return `SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id${cols ? `, ${cols}` : ''}
     FROM (${eventKeysSql(columns, where)}) AS e
     LEFT ANY JOIN ${MOVED_IDENTIFIER_HASHES_SQL} AS m ON m.key_hash = e.key_hash`;

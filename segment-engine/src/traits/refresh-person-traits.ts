@@ -14,15 +14,29 @@ const AD_ID = `coalesce(nullIf(extractURLParameter(page_url, 'ad_id'), ''), null
  * current identity map) into a new `person_traits` version:
  * first/last seen, sessions (distinct `context.sessionId`), orders, lifetime revenue and average order
  * value in USD (the latest `exchange_rates` row per currency; rate 1 when none), first/last order,
- * first-touch and last-touch campaign fields, click ids seen, favourite categories (top 3 viewed or
- * added), orders with a coupon, the latest email/phone, identify traits merged (latest per key) and the
+ * first-touch and last-touch campaign fields, click ids seen, favourite categories (the 3 most viewed
+ * or added), orders with a coupon, the latest email/phone, identify traits merged (latest per key) and the
  * country: the latest non-empty of identify traits `country` / `address.country` or the event's
  * `context.location.country` (in that order within one event; trimmed, two-letter codes upper-cased).
  */
 export function personTraitsInsertSql(): string {
+  // Each event reduced to what the traits need in the scan, JSON parsed there once (only for the rows
+  // that can hold the value: an -If aggregate computes its arguments for every row); no JSON text
+  // goes through the join to the identity map.
   const columns = [
-    'timestamp', 'type', 'event', 'revenue', 'currency', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
-    'fbclid', 'gclid', 'ttclid', 'msclkid', 'page_url', 'page_referrer', 'properties', 'traits', 'context',
+    'timestamp', 'revenue', 'currency', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+    'fbclid', 'gclid', 'ttclid', 'msclkid', 'page_url', 'page_referrer',
+    `event = '${ORDER_EVENT}' AS is_order`,
+    `JSONExtractRaw(context, 'sessionId') AS session_raw`,
+    `if(is_order, JSONExtractString(properties, 'coupon') != '' OR JSONExtractFloat(properties, 'discount') > 0, 0) AS coupon_order`,
+    `if(event IN ('Product Viewed', 'Product Added'), JSONExtractString(properties, 'category'), '') AS viewed_category`,
+    `if(traits IN ('', '{}'), '', lower(JSONExtractString(traits, 'email'))) AS email_seen`,
+    `if(traits IN ('', '{}'), '', JSONExtractString(traits, 'phone')) AS phone_seen`,
+    // context is the widest column: parsed for a country only when it holds a location
+    `trimBoth(multiIf(
+      position(traits, '"country"') > 0 AND JSONExtractString(traits, 'country') != '', JSONExtractString(traits, 'country'),
+      position(traits, '"country"') > 0 AND JSONExtractString(traits, 'address', 'country') != '', JSONExtractString(traits, 'address', 'country'),
+      position(context, '"location"') > 0, JSONExtractString(context, 'location', 'country'), '')) AS country_seen`,
   ];
   const traitsJson = `SELECT person_id, concat('{', arrayStringConcat(groupArray(concat(toJSONString(k), ':', v)), ','), '}') AS merged
       FROM (
@@ -45,31 +59,23 @@ export function personTraitsInsertSql(): string {
         min(timestamp) AS first_seen,
         max(timestamp) AS last_seen,
         count() AS events_count,
-        uniqExactIf(JSONExtractRaw(context, 'sessionId'), JSONExtractRaw(context, 'sessionId') NOT IN ('', 'null')) AS sessions,
+        uniqExactIf(session_raw, session_raw NOT IN ('', 'null')) AS sessions,
         countIf(is_order) AS orders_count,
         sumIf(ifNull(revenue, 0) / if(r.rate > 0, r.rate, 1), is_order) AS lifetime_revenue,
         if(countIf(is_order) > 0, minIf(timestamp, is_order), NULL) AS first_order_at,
         if(countIf(is_order) > 0, maxIf(timestamp, is_order), NULL) AS last_order_at,
-        countIf(is_order AND (JSONExtractString(properties, 'coupon') != '' OR JSONExtractFloat(properties, 'discount') > 0)) AS discount_orders,
+        countIf(coupon_order) AS discount_orders,
         argMinIf((utm_source, utm_medium, utm_campaign, utm_content, utm_term, ${CLICK_ID}, ${AD_ID}), timestamp, ${TOUCH}) AS ft,
         argMaxIf((utm_source, utm_medium, utm_campaign), timestamp, ${TOUCH}) AS lt,
         argMin(page_referrer, timestamp) AS first_referrer,
         arrayFilter(x -> x != '', groupUniqArray(${CLICK_ID})) AS click_ids,
-        topKIf(3)(viewed_category, viewed_category != '') AS favourite_categories,
-        argMaxIf(lower(JSONExtractString(traits, 'email')), timestamp, JSONExtractString(traits, 'email') != '') AS email,
-        argMaxIf(JSONExtractString(traits, 'phone'), timestamp, JSONExtractString(traits, 'phone') != '') AS phone,
+        -- the 3 most viewed or added, exact (ties by name): cheaper than topK's per-person hash tables
+        arraySlice(arrayMap(x -> x.2, arraySort(x -> (-x.1, x.2),
+          arrayMap(c -> (countEqual(categories, c), c), arrayDistinct(groupArrayIf(viewed_category, viewed_category != '') AS categories)))), 1, 3) AS favourite_categories,
+        argMaxIf(email_seen, timestamp, email_seen != '') AS email,
+        argMaxIf(phone_seen, timestamp, phone_seen != '') AS phone,
         argMaxIf(if(length(country_seen) = 2, upper(country_seen), country_seen), timestamp, country_seen != '') AS country
-      FROM (
-        SELECT *, event = '${ORDER_EVENT}' AS is_order,
-          -- if() parses properties only for views and adds (an -If aggregate's arguments are computed for every row)
-          if(event IN ('Product Viewed', 'Product Added'), JSONExtractString(properties, 'category'), '') AS viewed_category,
-          -- likewise: parse traits / context only when they can hold a country (context is the widest column)
-          trimBoth(multiIf(
-            position(traits, '"country"') > 0 AND JSONExtractString(traits, 'country') != '', JSONExtractString(traits, 'country'),
-            position(traits, '"country"') > 0 AND JSONExtractString(traits, 'address', 'country') != '', JSONExtractString(traits, 'address', 'country'),
-            position(context, '"location"') > 0, JSONExtractString(context, 'location', 'country'), '')) AS country_seen
-        FROM (${personEventsSql(columns, '1')})
-      ) AS ev
+      FROM (${personEventsSql(columns, '1')}) AS ev
       LEFT ANY JOIN (SELECT currency, argMax(usd_rate, date) AS rate FROM exchange_rates GROUP BY currency) AS r ON r.currency = ev.currency
       GROUP BY person_id
     ) AS a
