@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { buildFunnelQuery } from '../src/analytics/funnel-query.js';
 import { runFunnel } from '../src/analytics/run-funnel.js';
+import { compileSegment, matchingPersonsSql } from '../src/dsl/compile-segment.js';
 import type { FunnelDefinitionInput } from '@sextant/schemas';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
 
@@ -103,5 +104,12 @@ describe('funnel breakdowns', () => {
       const fromRun = rowsOf(run);
       expect(Object.fromEntries(rows.map((x) => [x.bval, Number(x.n)])), JSON.stringify(breakdown)).toEqual(Object.fromEntries(Object.entries(fromRun).map(([k, v]) => [k, v[0]])));
     }
+  });
+
+  it('is a computed trait segments can use: country DE is P2 and P3', async () => {
+    const compiled = compileSegment({ type: 'computed', trait: 'country', op: 'eq', value: 'DE' }, { now: AS_OF });
+    const rows = await db.query<{ id: string }>(`SELECT toString(person_id) AS id FROM (${matchingPersonsSql(compiled)}) ORDER BY id`, compiled.params);
+    const expected = await db.query<{ id: string }>(`SELECT toString(cityHash64(k)) AS id FROM (SELECT arrayJoin(['u:u2', 'u:u3']) AS k) ORDER BY id`);
+    expect(rows).toEqual(expected);
   });
 });

@@ -55,6 +55,14 @@ describe('marketing and channel KPIs over HTTP', () => {
     expect(body.notFiltered).toContain('conversion_rate');
   });
 
+  it('400 for a channel that is not one of the channel names (a typo would read as zeros)', async () => {
+    const res = await api('GET', `/api/analytics/kpis?date=${today}&channel=facebok_ads`, s.viewerToken);
+    expect(res.statusCode).toBe(400);
+    const alert = await api('POST', '/api/analytics/alerts', marketer, { name: 'x', kpi: 'revenue', channel: 'facebok_ads', condition: 'above', threshold: 1 });
+    expect(alert.statusCode).toBe(400);
+    expect(JSON.stringify(alert.json())).toContain('channel');
+  });
+
   it('an alert rule with a channel refuses a KPI without a channel meaning (400 with the path)', async () => {
     const bad = await api('POST', '/api/analytics/alerts', marketer, { name: 'x', kpi: 'cart_abandonment_rate', channel: 'email', condition: 'above', threshold: 0.5 });
     expect(bad.statusCode).toBe(400);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_COLUMNS, propertyFilterSchema, type EventColumnName } from '../segments/segment-definition.js';
+import { CHANNEL_NAMES } from '../clickhouse/migrations/0031-add-event-analytics-columns.js';
 
 /**
  * Inputs of the journey analytics API (segment-engine `analytics/`): funnels, attribution, KPIs and
@@ -98,7 +99,8 @@ export const kpiQuerySchema = z.strictObject({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   /** `day`: the day itself; `month`: the 30 days ending on `date`. */
   period: z.enum(['day', 'month']).default('day'),
-  channel: z.string().max(100).optional(),
+  /** A channel of the materialized `channel` column (`CHANNEL_NAMES`). */
+  channel: z.enum(CHANNEL_NAMES).optional(),
 });
 export type KpiQuery = z.infer<typeof kpiQuerySchema>;
 
@@ -137,7 +139,8 @@ export type MarketingKpiQuery = z.infer<typeof marketingKpiQuerySchema>;
 export const alertRuleInputSchema = z.strictObject({
   name: z.string().min(1).max(200),
   kpi: z.enum(KPI_NAMES),
-  channel: z.string().max(100).optional(),
+  /** A channel of the materialized `channel` column (`CHANNEL_NAMES`). */
+  channel: z.enum(CHANNEL_NAMES).optional(),
   period: z.enum(['day', 'month']).default('day'),
   /** `above`/`below`: the KPI value against `threshold`; `change_above`/`change_below`: the relative change (0.2 = +20 %) against the previous period. */
   condition: z.enum(['above', 'below', 'change_above', 'change_below']),

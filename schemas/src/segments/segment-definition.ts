@@ -21,7 +21,7 @@ export const COMPUTED_TRAITS = {
   first_touch_source: 'string', first_touch_medium: 'string', first_touch_campaign: 'string',
   first_touch_content: 'string', first_touch_term: 'string', first_touch_click_id: 'string', first_touch_ad_id: 'string',
   last_touch_source: 'string', last_touch_medium: 'string', last_touch_campaign: 'string',
-  click_ids: 'array', favourite_categories: 'array', email: 'string', phone: 'string',
+  click_ids: 'array', favourite_categories: 'array', email: 'string', phone: 'string', country: 'string',
 } as const;
 export type ComputedTraitName = keyof typeof COMPUTED_TRAITS;
 

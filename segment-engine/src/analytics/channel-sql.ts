@@ -1,8 +1,7 @@
-/**
- * Every value of the materialized `channel` column (its rules: `EVENT_CHANNEL_EXPRESSION` of migration
- * 0031, the same as the simulator's `classifyChannel`), in alphabetical order.
- */
-export const CHANNEL_NAMES = ['affiliate', 'direct', 'email', 'facebook_ads', 'google_ads', 'instagram_ads', 'organic_search', 'tiktok_ads'] as const;
+import { CHANNEL_NAMES } from '@sextant/schemas';
+
+/** Every value of the materialized `channel` column (`@sextant/schemas`, migration 0031), in alphabetical order. */
+export { CHANNEL_NAMES };
 /** CHANNEL_NAMES as a ClickHouse array literal: a channel's 1-based code is its index there. */
 export const CHANNEL_NAMES_SQL = `[${CHANNEL_NAMES.map((c) => `'${c}'`).join(', ')}]`;
 /** The codes of CHANNEL_NAMES (1, 2, …) as a ClickHouse array literal, in the same order. */

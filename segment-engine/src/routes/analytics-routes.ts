@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Store } from '@sextant/store';
 import {
-  alertRuleInputSchema, attributionDefinitionSchema, definitionIssues, funnelDropOffSegmentInputSchema, funnelDropOffsInputSchema, funnelRunInputSchema,
-  type FunnelDropOffsInput,
+  alertRuleInputSchema, attributionDefinitionSchema, CHANNEL_NAMES, definitionIssues, funnelDropOffSegmentInputSchema, funnelDropOffsInputSchema, funnelRunInputSchema,
+  PRODUCT_GROUPINGS, type ChannelName, type FunnelDropOffsInput, type ProductQueryInput,
 } from '@sextant/schemas';
 import { DefinitionError, EngineError } from '../errors.js';
 import { runFunnel, funnelDropOffs } from '../analytics/run-funnel.js';
@@ -12,7 +12,6 @@ import { documentationOnly, documentedBody, errorResponse, looseObject } from '.
 import { runAttribution } from '../analytics/run-attribution.js';
 import { kpiOverview, nextPurchaseProbability, retentionCohorts } from '../analytics/kpi-query.js';
 import { marketingKpis } from '../analytics/marketing-kpis.js';
-import { PRODUCT_GROUPINGS, type ProductQueryInput } from '@sextant/schemas';
 import { productReport } from '../analytics/product-analytics.js';
 import { AlertRepository, evaluateAlerts } from '../analytics/alerts.js';
 import { createIntervalScheduler } from '../refresh/interval-scheduler.js';
@@ -124,9 +123,9 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsRoutesOptions> = async
       response: { 200: looseObject({ rows: { type: 'array', items: looseObject() }, totals: looseObject(), markov: looseObject(), tookMs: { type: 'number' } }), ...errors } },
   }, async (request) => runAttribution(client, parse(attributionDefinitionSchema, request.body)));
 
-  app.get<{ Querystring: { date: string; period?: 'day' | 'month'; channel?: string } }>('/api/analytics/kpis', {
+  app.get<{ Querystring: { date: string; period?: 'day' | 'month'; channel?: ChannelName } }>('/api/analytics/kpis', {
     schema: { ...secured, summary: 'KPI overview with day-over-day, month-over-month and year-over-year change (with channel: only the KPIs that filter applies to, all of that channel)',
-      querystring: { type: 'object', properties: { date: { type: 'string', pattern: dateRe }, period: { type: 'string', enum: ['day', 'month'] }, channel: { type: 'string', maxLength: 100 } }, required: ['date'], additionalProperties: false } },
+      querystring: { type: 'object', properties: { date: { type: 'string', pattern: dateRe }, period: { type: 'string', enum: ['day', 'month'] }, channel: { type: 'string', enum: [...CHANNEL_NAMES] } }, required: ['date'], additionalProperties: false } },
   }, async (request) => kpiOverview(client, request.query));
 
   app.get<{ Querystring: { date: string; period?: 'day' | 'month'; group_by?: 'channel' | 'campaign' } }>('/api/analytics/marketing', {

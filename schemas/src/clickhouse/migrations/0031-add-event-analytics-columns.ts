@@ -18,6 +18,14 @@ import type { Migration } from '../migration.js';
  * (`mutations_sync = 0`: chDB would otherwise wait, ~7 s per 13.5M events on 2 cores; watch
  * `system.mutations`). Every statement can be re-run.
  */
+/**
+ * Every value of the materialized `channel` column (EVENT_CHANNEL_EXPRESSION below, the same rules as the
+ * simulator's `classifyChannel`), in alphabetical order: segment-engine's channel codes are 1-based
+ * indexes here, and API filters on a channel accept only these.
+ */
+export const CHANNEL_NAMES = ['affiliate', 'direct', 'email', 'facebook_ads', 'google_ads', 'instagram_ads', 'organic_search', 'tiktok_ads'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
 export const EVENT_CHANNEL_EXPRESSION = `multiIf(
   lower(utm_medium) IN ('affiliate', 'referral'), 'affiliate',
   lower(utm_medium) = 'email', 'email',

@@ -19,7 +19,7 @@ import { addPersonCountryTrait } from './0035-add-person-country-trait.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 /** The marketing-channel rules the `events.channel` column is materialized with. */
-export { EVENT_CHANNEL_EXPRESSION } from './0031-add-event-analytics-columns.js';
+export { CHANNEL_NAMES, EVENT_CHANNEL_EXPRESSION, type ChannelName } from './0031-add-event-analytics-columns.js';
 
 export const migrations: readonly Migration[] = [
   createEvents,
