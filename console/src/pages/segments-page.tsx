@@ -6,7 +6,7 @@ import { useAsync } from '../components/use-async.js';
 import { fmtNumber, fmtTime } from '../components/format.js';
 import { describeError } from '../api/api-client.js';
 import { ConditionEditor } from '../segments/condition-editor.js';
-import { describeCondition, rootFrom, toDefinition, type Condition, type Node } from '../segments/definition-model.js';
+import { describeCondition, isSnapshot, rootFrom, toDefinition, type Condition, type Node } from '../segments/definition-model.js';
 import { usePreview } from '../segments/use-preview.js';
 
 interface Segment {
@@ -88,8 +88,55 @@ function SegmentBuilder({ id }: { id: string | undefined }) {
   if (id === undefined) return <BuilderForm segment={undefined} />;
   return (
     <AsyncView state={state} onRetry={reload} label="Loading the segment…">
-      {(segment) => <BuilderForm segment={segment} />}
+      {(segment) => (isSnapshot(segment.definition) ? <SnapshotView segment={segment} /> : <BuilderForm segment={segment} />)}
     </AsyncView>
+  );
+}
+
+/** A snapshot segment: what it holds and its fixed member count; it can be deleted, not edited. */
+function SnapshotView({ segment }: { segment: Segment }) {
+  const { api, session, navigate } = useApp();
+  const [error, setError] = useState<unknown>(undefined);
+  const remove = async () => {
+    if (!confirm(`Delete the segment “${segment.name}”?`)) return;
+    try {
+      await api.del(`/api/segments/${segment.id}`);
+      navigate('/segments');
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section aria-labelledby="snapshot-title">
+      <p>
+        <a
+          href="/segments"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/segments');
+          }}
+        >
+          ← All segments
+        </a>
+      </p>
+      <h1 id="snapshot-title">{segment.name}</h1>
+      {segment.description && <p>{segment.description}</p>}
+      <p data-testid="definition-summary">{describeCondition(segment.definition)}</p>
+      <p class="hint">Its members were written when it was saved and refreshes never change them.</p>
+      <p>{segment.members != null ? `${fmtNumber(segment.members)} members` : 'No members recorded.'}</p>
+      {canEdit(session.role) && (
+        <div class="toolbar">
+          <button type="button" class="danger" onClick={remove}>
+            Delete
+          </button>
+        </div>
+      )}
+      {error !== undefined && (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      )}
+    </section>
   );
 }
 

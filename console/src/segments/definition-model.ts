@@ -139,7 +139,23 @@ export function describeCondition(c: Condition): string {
       return `${String(c.trait)} ${OPERATOR_LABELS[c.op as Operator] ?? String(c.op)} ${valueText(c.value)}`.trim();
     case 'tag':
       return `tagged ${String(c.tag)}`;
+    case 'snapshot':
+      return describeSnapshot(c);
     default:
       return c.type;
   }
+}
+
+/**
+ * A snapshot segment (funnel drop-offs saved from the funnels page): its members were written once and
+ * are never recomputed, so it is shown, not edited as conditions.
+ */
+export function isSnapshot(c: Condition | undefined): boolean {
+  return c?.type === 'snapshot';
+}
+
+function describeSnapshot(c: Condition): string {
+  const taken = typeof c.taken_at === 'string' ? c.taken_at.slice(0, 16).replace('T', ' ') : '';
+  const value = typeof c.breakdown_value === 'string' ? ` (${c.breakdown_value})` : '';
+  return `snapshot: dropped off at step ${String(c.step)}${value}${taken ? `, taken ${taken} UTC` : ''}`;
 }
