@@ -5,6 +5,8 @@ import { analyticsRoutes } from '../src/routes/analytics-routes.js';
 import { segmentEngineRoutes } from '../src/routes/segment-engine-routes.js';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { funnelDropOffs } from '../src/analytics/run-funnel.js';
+import { findPerson } from '../src/profiles/find-person.js';
+import { deletePerson } from '../src/privacy/delete-person.js';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
 
 /**
@@ -108,6 +110,12 @@ describe('drop-offs saved as a segment', () => {
     expect(await members(saved.id)).toEqual(await pids('S1', 'S2', 'S6'));
     const listed = (await app.inject({ method: 'GET', url: '/api/segments' })).json().segments.find((s: { id: string }) => s.id === saved.id);
     expect(listed).toMatchObject({ members: 3, definition: { type: 'snapshot' } });
+    // A member deleted (right to erasure) leaves the snapshot, and the list counts what is left.
+    const person = (await findPerson(db.store.client, 'a-S2', 'US', { useSnapshot: false }))!;
+    await deletePerson(db.store.client, person);
+    expect(await members(saved.id)).toEqual(await pids('S1', 'S6'));
+    const after = (await app.inject({ method: 'GET', url: '/api/segments' })).json().segments.find((s: { id: string }) => s.id === saved.id);
+    expect(after).toMatchObject({ members: 2 });
   });
 
   it('rejects bad input with 400 INVALID_DEFINITION and the path', async () => {

@@ -8,6 +8,7 @@ import { loadProfile } from '../profiles/load-profile.js';
 import { deletePerson, exportPerson } from '../privacy/delete-person.js';
 import { SegmentRepository, type DefinitionKind, type StoredSegment } from '../segments/segment-repository.js';
 import { refreshSegmentMembership } from '../segments/refresh-memberships.js';
+import { isSnapshotSegment, snapshotMemberCounts } from '../segments/snapshot-membership.js';
 import { refreshEngine, type EngineOptions } from '../refresh/refresh-engine.js';
 import { createIntervalScheduler } from '../refresh/interval-scheduler.js';
 import { catchUpPersonTimeline } from '../analytics/catch-up-person-timeline.js';
@@ -131,7 +132,10 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
     const segments = await repo.list('segment');
     const rs = await client.query({ query: `SELECT segment_id, argMax(members, version) AS members, toString(max(refreshed_at)) AS refreshed_at FROM segment_refreshes GROUP BY segment_id`, format: 'JSONEachRow' });
     const last = new Map((await rs.json<{ segment_id: string; members: string; refreshed_at: string }>()).map((r) => [r.segment_id, r]));
-    return { segments: segments.map((s) => ({ ...s, members: last.has(s.id) ? Number(last.get(s.id)!.members) : null, refreshedAt: last.get(s.id)?.refreshed_at ?? null })) };
+    // A snapshot is never refreshed: its count is read from its members, which a person's deletion removes.
+    const snapshots = await snapshotMemberCounts(client, segments.filter(isSnapshotSegment).map((s) => s.id));
+    const members = (id: string) => snapshots.get(id) ?? (last.has(id) ? Number(last.get(id)!.members) : null);
+    return { segments: segments.map((s) => ({ ...s, members: members(s.id), refreshedAt: last.get(s.id)?.refreshed_at ?? null })) };
   });
 
   app.get<{ Params: { id: string } }>('/api/segments/:id', { schema: { ...secured, summary: 'One segment', params: idParams } }, async (request) => load(request.params.id, 'segment'));

@@ -66,3 +66,19 @@ export async function snapshotMembership(client: ClickHouseClient, segmentId: st
   const row = (await rs.json<{ v: string; n: string }>())[0];
   return { segmentId, version: Number(row?.v ?? 0), members: Number(row?.n ?? 0), entered: 0, left: 0, durationMs: 0 };
 }
+
+/** The current member count of each snapshot segment of `ids` (its one membership version, less deleted persons). */
+export async function snapshotMemberCounts(client: ClickHouseClient, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rs = await client.query({
+    query: `SELECT segment_id, count() AS n FROM segment_members
+      WHERE segment_id IN {ids:Array(String)}
+        AND (segment_id, version) IN (SELECT segment_id, max(version) FROM segment_refreshes WHERE segment_id IN {ids:Array(String)} GROUP BY segment_id)
+      GROUP BY segment_id`,
+    query_params: { ids },
+    format: 'JSONEachRow',
+  });
+  const counts = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const r of await rs.json<{ segment_id: string; n: string }>()) counts.set(r.segment_id, Number(r.n));
+  return counts;
+}
