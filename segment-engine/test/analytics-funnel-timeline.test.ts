@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshEngine } from '../src/refresh/refresh-engine.js';
 import { funnelTrendSql } from '../src/analytics/funnel-query.js';
 import { runFunnel } from '../src/analytics/run-funnel.js';
-import { currentPersonTimeline, type PersonTimeline } from '../src/analytics/refresh-person-timeline.js';
+import { currentPersonTimeline } from '../src/analytics/refresh-person-timeline.js';
 import { findPerson } from '../src/profiles/find-person.js';
 import { deletePerson } from '../src/privacy/delete-person.js';
 import { startEngineStore, type EngineStore } from './fixtures/engine-store.js';
-import { AS_OF, DEFINITIONS, EVENTS_AFTER, EVENTS_BEFORE, FUNNEL, funnelBothWays } from './fixtures/timeline-funnel-data.js';
+import { AS_OF, DEFINITIONS, EVENTS_AFTER, EVENTS_BEFORE, expectTimelineAnswersLikeEvents, FUNNEL, funnelBothWays } from './fixtures/timeline-funnel-data.js';
 
 /**
  * The person event timeline (migration 0033): funnels read it plus the events stored after it, and must
@@ -16,7 +16,6 @@ import { AS_OF, DEFINITIONS, EVENTS_AFTER, EVENTS_BEFORE, FUNNEL, funnelBothWays
  */
 let db: EngineStore;
 const client = () => db.store.client;
-const bothWays = (def: Parameters<typeof funnelBothWays>[1], timeline: PersonTimeline, sql?: Parameters<typeof funnelBothWays>[3]) => funnelBothWays(client(), def, timeline, sql);
 
 beforeAll(async () => {
   db = await startEngineStore();
@@ -65,10 +64,7 @@ describe('person event timeline', () => {
   it('answers like events alone, also with events stored after it (a logged-in shopper\'s anonymous id, a new shopper)', async () => {
     const timeline = (await currentPersonTimeline(client()))!;
     expect(timeline.newerParts).toEqual([]);
-    for (const def of DEFINITIONS) {
-      const [events, viaTimeline] = await bothWays(def, timeline);
-      expect(viaTimeline).toBe(events);
-    }
+    await expectTimelineAnswersLikeEvents(client(), timeline);
     await db.insertEvents(EVENTS_AFTER);
     const r = await runFunnel(client(), { ...FUNNEL, breakdown: { channel: true } }, { asOf: AS_OF });
     expect(r.source).toBe('timeline');
@@ -79,20 +75,14 @@ describe('person event timeline', () => {
     const now = (await currentPersonTimeline(client()))!;
     expect(now.version).toBe(timeline.version);
     expect(now.newerParts.length).toBeGreaterThan(0);
-    for (const def of DEFINITIONS) {
-      const [events, viaTimeline] = await bothWays(def, now);
-      expect(viaTimeline).toBe(events);
-    }
-    const [trendEvents, trendTimeline] = await bothWays({ ...FUNNEL, trend: 'day' }, now, funnelTrendSql);
+    await expectTimelineAnswersLikeEvents(client(), now);
+    const [trendEvents, trendTimeline] = await funnelBothWays(client(), { ...FUNNEL, trend: 'day' }, now, funnelTrendSql);
     expect(trendTimeline).toBe(trendEvents);
     // The parts that hold the newer events merged after the lookup (new part names): still read.
     await client().command({ query: 'OPTIMIZE TABLE events FINAL' });
     const merged = (await currentPersonTimeline(client()))!.newerParts;
     expect(merged.some((name) => now.newerParts.includes(name))).toBe(false);
-    for (const def of DEFINITIONS.slice(0, 2)) {
-      const [events, viaTimeline] = await bothWays(def, now);
-      expect(viaTimeline).toBe(events);
-    }
+    await expectTimelineAnswersLikeEvents(client(), now, DEFINITIONS.slice(0, 2));
   });
 
   it('keeps the current and the previous version only, and a refresh takes the newer events in', async () => {

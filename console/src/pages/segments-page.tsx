@@ -93,32 +93,46 @@ function SegmentBuilder({ id }: { id: string | undefined }) {
   );
 }
 
-/** A snapshot segment: what it holds and its fixed member count; it can be deleted, not edited. */
-function SnapshotView({ segment }: { segment: Segment }) {
-  const { api, session, navigate } = useApp();
-  const [error, setError] = useState<unknown>(undefined);
-  const remove = async () => {
+/** The link back to the segment list. */
+function BackToSegments() {
+  const { navigate } = useApp();
+  return (
+    <p>
+      <a
+        href="/segments"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/segments');
+        }}
+      >
+        ← All segments
+      </a>
+    </p>
+  );
+}
+
+/** Deletes a segment after the user confirms, then goes back to the list; a failure goes to `onError`. */
+function useDeleteSegment(onError: (err: unknown) => void) {
+  const { api, navigate } = useApp();
+  return async (segment: Segment) => {
     if (!confirm(`Delete the segment “${segment.name}”?`)) return;
     try {
       await api.del(`/api/segments/${segment.id}`);
       navigate('/segments');
     } catch (err) {
-      setError(err);
+      onError(err);
     }
   };
+}
+
+/** A snapshot segment: what it holds and its fixed member count; it can be deleted, not edited. */
+function SnapshotView({ segment }: { segment: Segment }) {
+  const { session } = useApp();
+  const [error, setError] = useState<unknown>(undefined);
+  const remove = useDeleteSegment(setError);
   return (
     <section aria-labelledby="snapshot-title">
-      <p>
-        <a
-          href="/segments"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/segments');
-          }}
-        >
-          ← All segments
-        </a>
-      </p>
+      <BackToSegments />
       <h1 id="snapshot-title">{segment.name}</h1>
       {segment.description && <p>{segment.description}</p>}
       <p data-testid="definition-summary">{describeCondition(segment.definition)}</p>
@@ -126,7 +140,7 @@ function SnapshotView({ segment }: { segment: Segment }) {
       <p>{segment.members != null ? `${fmtNumber(segment.members)} members` : 'No members recorded.'}</p>
       {canEdit(session.role) && (
         <div class="toolbar">
-          <button type="button" class="danger" onClick={remove}>
+          <button type="button" class="danger" onClick={() => remove(segment)}>
             Delete
           </button>
         </div>
@@ -180,29 +194,12 @@ function BuilderForm({ segment }: { segment: Segment | undefined }) {
       setSaving(false);
     }
   };
-  const remove = async () => {
-    if (!segment || !confirm(`Delete the segment “${segment.name}”?`)) return;
-    try {
-      await api.del(`/api/segments/${segment.id}`);
-      navigate('/segments');
-    } catch (err) {
-      setSaveError(err);
-    }
-  };
+  const deleteSegment = useDeleteSegment(setSaveError);
+  const remove = () => segment && deleteSegment(segment);
 
   return (
     <section aria-labelledby="builder-title">
-      <p>
-        <a
-          href="/segments"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/segments');
-          }}
-        >
-          ← All segments
-        </a>
-      </p>
+      <BackToSegments />
       <h1 id="builder-title">{segment ? segment.name : 'New segment'}</h1>
       <form class="builder" onSubmit={save}>
         <div>

@@ -6,6 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { LATEST_RATES_SQL } from './attribution-query.js';
+import { round } from './kpi-windows.js';
 import type { AdSpendCsvRow } from './ad-spend-csv.js';
 
 export interface AdSpendUploadResult {
@@ -66,8 +67,4 @@ export async function adSpendTotals(client: ClickHouseClient, from: string, to: 
   }));
   const sum = (k: 'impressions' | 'clicks' | 'spendUsd') => round(channels.reduce((a, r) => a + r[k], 0));
   return { from, to, channels, totals: { impressions: sum('impressions'), clicks: sum('clicks'), spendUsd: sum('spendUsd') } };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

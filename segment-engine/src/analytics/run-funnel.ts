@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Condition, FunnelDefinition, FunnelDefinitionInput } from '@sextant/schemas';
+import type { FunnelDefinition, FunnelDefinitionInput } from '@sextant/schemas';
 import { buildFunnelQuery, funnelDropOffSql, funnelStepsSql, funnelTrendSql, type FunnelQueryOptions } from './funnel-query.js';
 import { currentPersonTimeline } from './refresh-person-timeline.js';
 
@@ -92,21 +92,6 @@ export type DropOffOptions = FunnelQueryOptions & { breakdownValue?: string };
 export async function funnelDropOffQuery(client: ClickHouseClient, input: FunnelDefinitionInput | FunnelDefinition, step: number, options: DropOffOptions = {}): Promise<{ sql: string; params: Record<string, unknown>; settings: string }> {
   const built = buildFunnelQuery(input, { timeline: await currentPersonTimeline(client), ...options });
   return { ...funnelDropOffSql(built, step, options.breakdownValue), settings: FUNNEL_SETTINGS };
-}
-
-/**
- * @deprecated Drop-offs are saved as a snapshot segment (`saveDropOffSegment`): this DSL rule only
- * approximates them (default mode, whole days, no breakdown, in-progress persons included).
- */
-export function dropOffSegmentCondition(def: FunnelDefinition, step: number): Condition | null {
-  if (def.mode !== 'default' || def.window_seconds % 86_400 !== 0 || step >= def.steps.length) return null;
-  return {
-    type: 'funnel',
-    steps: def.steps.map((s) => ({ event: s.event, ...(s.where ? { where: s.where } : {}) })),
-    reached: step,
-    window_days: def.window_seconds / 86_400,
-    between: { from: def.from, to: def.to },
-  };
 }
 
 function toGroup(r: Row, def: FunnelDefinition): FunnelGroupResult {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Store } from '@sextant/store';
-import { DefinitionError, EngineError } from '../errors.js';
+import { DefinitionError } from '../errors.js';
+import { sendEngineErrors } from './engine-error-handler.js';
 import { AD_SPEND_CSV_COLUMNS, AD_SPEND_CSV_MAX_BYTES, parseAdSpendCsv } from '../analytics/ad-spend-csv.js';
 import { adSpendTotals, replaceAdSpend } from '../analytics/ad-spend-table.js';
 
@@ -23,12 +24,7 @@ export const adSpendRoutes: FastifyPluginAsync<AdSpendRoutesOptions> = async (ap
   options.requireAuth(app);
   // Scoped to this plugin: only these routes take CSV bodies.
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: AD_SPEND_CSV_MAX_BYTES }, (_request, body, done) => done(null, body));
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof EngineError) {
-      return reply.code(error.status).send({ success: false, error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
-    }
-    throw error;
-  });
+  sendEngineErrors(app);
 
   app.post<{ Body: string; Querystring: { source_id?: string } }>('/api/analytics/ad-spend', {
     config: { role: 'marketer' },

@@ -5,7 +5,8 @@ import {
   alertRuleInputSchema, attributionDefinitionSchema, CHANNEL_NAMES, definitionIssues, funnelDropOffSegmentInputSchema, funnelDropOffsInputSchema, funnelRunInputSchema,
   PRODUCT_GROUPINGS, type ChannelName, type FunnelDropOffsInput, type ProductQueryInput,
 } from '@sextant/schemas';
-import { DefinitionError, EngineError } from '../errors.js';
+import { DefinitionError } from '../errors.js';
+import { sendEngineErrors } from './engine-error-handler.js';
 import { runFunnel, funnelDropOffs } from '../analytics/run-funnel.js';
 import { saveDropOffSegment } from '../analytics/drop-off-segment.js';
 import { documentationOnly, documentedBody, errorResponse, looseObject } from './zod-documented-body.js';
@@ -63,12 +64,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsRoutesOptions> = async
   const scheduler = createIntervalScheduler(() => evaluate(new Date().toISOString().slice(0, 10)), options.alertIntervalMs ?? 15 * 60_000, (err) => app.log.error({ err }, 'alert evaluation failed'));
   app.addHook('onClose', async () => scheduler.stop());
   options.requireAuth(app);
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof EngineError) {
-      return reply.code(error.status).send({ success: false, error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
-    }
-    throw error;
-  });
+  sendEngineErrors(app);
   /** The body as parsed by `schema`, or 400 INVALID_DEFINITION with each issue's path. */
   const parse = <T>(schema: { safeParse(body: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof definitionIssues>[0] } }, body: unknown): T => {
     const parsed = schema.safeParse(body);

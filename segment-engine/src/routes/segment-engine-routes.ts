@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { Store } from '@sextant/store';
 import { definitionIssues, segmentInputSchema, segmentPreviewSchema } from '@sextant/schemas';
 import { DefinitionError, EngineError } from '../errors.js';
+import { sendEngineErrors } from './engine-error-handler.js';
 import { compileSegment, matchingPersonsSql } from '../dsl/compile-segment.js';
 import { findPerson } from '../profiles/find-person.js';
 import { loadProfile } from '../profiles/load-profile.js';
@@ -60,12 +61,7 @@ export const segmentEngineRoutes: FastifyPluginAsync<SegmentEngineRoutesOptions>
   });
   options.requireAuth(app);
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof EngineError) {
-      return reply.code(error.status).send({ success: false, error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
-    }
-    throw error;
-  });
+  sendEngineErrors(app);
 
   const person = async (identifier: string, useSnapshot = false, recentEvents = 20) => {
     const found = await findPerson(client, identifier, region, { useSnapshot, recentEvents });
