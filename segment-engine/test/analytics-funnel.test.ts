@@ -153,7 +153,7 @@ describe('funnel', () => {
     expect(() => buildFunnelQuery({ ...FUNNEL, steps: [{ event: 'x' }] })).toThrow(DefinitionError);
   });
 
-  it('gives the same answers with either query analyzer (runFunnel runs the previous one, for speed)', async () => {
+  it('gives the same answers with either query analyzer (runFunnel runs the current one, for planning speed)', async () => {
     for (const breakdown of [undefined, { channel: true }, { property: 'country' }, { trait: 'first_touch_campaign' }] as const) {
       const built = buildFunnelQuery({ ...FUNNEL, ...(breakdown ? { breakdown } : {}) }, { asOf: AS_OF });
       const [current, previous] = await Promise.all(['1', '0'].map((on) =>
