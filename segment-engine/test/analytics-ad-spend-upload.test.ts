@@ -103,6 +103,28 @@ describe('ad spend upload API', () => {
     expect(await totals()).toEqual(before);
   });
 
+  it('with source_id replaces only that source; without one, every source of the days and channels it covers', async () => {
+    // (days before the range the other tests total)
+    const tiktok = async () => {
+      const res = await s.server.app.inject({ method: 'GET', url: `/api/analytics/ad-spend?from=${day(-12)}&to=${day(-8)}`, headers: { authorization: `Bearer ${s.viewerToken}` } });
+      return (res.json() as { channels: { channel: string; spend: number }[] }).channels.find((c) => c.channel === 'tiktok_ads')?.spend;
+    };
+    const send = async (csv: string, source?: string) => {
+      const res = await s.server.app.inject({ method: 'POST', url: `/api/analytics/ad-spend${source ? `?source_id=${source}` : ''}`, headers: { 'content-type': 'text/csv', authorization: `Bearer ${marketer}` }, payload: csv });
+      expect(res.statusCode).toBe(200);
+      return res.json() as { replaced: number };
+    };
+    // Two storefronts' own accounts (as `sextant demo --import` stores spend under its source): they add up.
+    await send(`date,channel,spend\n${day(-10)},tiktok_ads,15\n`, 'shop-a');
+    await send(`date,channel,spend\n${day(-10)},tiktok_ads,5\n`, 'shop-b');
+    expect(await tiktok()).toBe(20);
+    expect((await send(`date,channel,spend\n${day(-10)},tiktok_ads,6\n`, 'shop-b')).replaced).toBe(1);
+    expect(await tiktok()).toBe(21);
+    // The same day's spend uploaded without a source is that day's TikTok spend: no double count.
+    expect((await send(`date,channel,spend\n${day(-10)},tiktok_ads,21\n`)).replaced).toBe(2);
+    expect(await tiktok()).toBe(21);
+  });
+
   it('lists up to 20 issues, counting lines of quoted fields that span lines', () => {
     const rows = Array.from({ length: 30 }, () => `${day(-2)},facebook_ads,-1`);
     let details: { issues: unknown[]; truncated: boolean } | undefined;

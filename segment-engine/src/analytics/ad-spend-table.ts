@@ -1,8 +1,11 @@
 /**
  * Writes uploaded ad spend into `ad_spend` (schemas migration 0003) and reads totals back. An upload
- * replaces the rows of the (source, day, channel) pairs it covers, like `sextant demo --import`
- * replaces the days it covers; per channel as well, so a Facebook export and a Google export of the
- * same week can be uploaded one after the other without the second erasing the first.
+ * replaces the rows of the (day, channel) pairs it covers, like `sextant demo --import` replaces the
+ * days it covers; per channel as well, so a Facebook export and a Google export of the same week can be
+ * uploaded one after the other without the second erasing the first. With a source id it replaces only
+ * that source's rows (several storefronts, each with its own ad accounts); without one it is the spend of
+ * those days and channels, whatever source an earlier import or upload used, so the same spend imported
+ * under a source and then uploaded without one is not counted twice.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { LATEST_RATES_SQL } from './attribution-query.js';
@@ -26,17 +29,20 @@ export interface AdSpendTotals { from: string; to: string; channels: AdSpendTota
 
 let lastBatchMs = 0;
 
-/** Replaces the rows of the (source, day, channel) pairs `rows` cover with `rows`. */
-export async function replaceAdSpend(client: ClickHouseClient, rows: readonly AdSpendCsvRow[], sourceId: string): Promise<AdSpendUploadResult> {
+/**
+ * Replaces the rows of the (day, channel) pairs `rows` cover with `rows`: those of source `sourceId`, or
+ * of every source when `sourceId` is undefined (the rows are then stored under the empty source).
+ */
+export async function replaceAdSpend(client: ClickHouseClient, rows: readonly AdSpendCsvRow[], sourceId?: string): Promise<AdSpendUploadResult> {
   // Insert first, tagged with this batch's imported_at, then delete the older rows of the covered pairs:
   // a failed insert leaves the previous spend untouched instead of erasing it.
   lastBatchMs = Math.max(Date.now(), lastBatchMs + 1);
   const batchAt = new Date(lastBatchMs).toISOString().replace('T', ' ').replace('Z', '');
   const keys = [...new Set(rows.map((r) => `${r.date}|${r.channel}`))];
-  const params = { sourceId, keys, batchAt };
-  const covered = `source_id = {sourceId:String} AND concat(toString(date), '|', toString(channel)) IN {keys:Array(String)}`;
+  const params = { sourceId: sourceId ?? '', keys, batchAt };
+  const covered = `${sourceId === undefined ? '' : 'source_id = {sourceId:String} AND '}concat(toString(date), '|', toString(channel)) IN {keys:Array(String)}`;
   const [before] = await (await client.query({ query: `SELECT count() AS n FROM ad_spend WHERE ${covered}`, query_params: params, format: 'JSONEachRow' })).json<{ n: string | number }>();
-  await client.insert({ table: 'ad_spend', format: 'JSONEachRow', values: rows.map((r) => ({ source_id: sourceId, ...r, imported_at: batchAt })) });
+  await client.insert({ table: 'ad_spend', format: 'JSONEachRow', values: rows.map((r) => ({ source_id: sourceId ?? '', ...r, imported_at: batchAt })) });
   await client.command({ query: `DELETE FROM ad_spend WHERE ${covered} AND imported_at != toDateTime64({batchAt:String}, 3, 'UTC')`, query_params: params });
   const spendByCurrency: Record<string, number> = {};
   for (const r of rows) spendByCurrency[r.currency] = round((spendByCurrency[r.currency] ?? 0) + r.spend);

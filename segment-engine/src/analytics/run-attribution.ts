@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { AttributionDefinition, AttributionDefinitionInput, AttributionModel } from '@sextant/schemas';
 import { buildAttributionQuery, LATEST_RATES_SQL, RULE_MODELS } from './attribution-query.js';
 import { removalEffectShares, type Transition } from './markov.js';
+import { round } from './kpi-windows.js';
 
 export interface ModelFigures { revenue: number; conversions: number; roas: number | null; cpa: number | null }
 
@@ -115,6 +116,3 @@ async function query<T>(client: ClickHouseClient, sql: string, params: Record<st
   return rs.json<T>();
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}

@@ -33,14 +33,16 @@ export const adSpendRoutes: FastifyPluginAsync<AdSpendRoutesOptions> = async (ap
       ...secured,
       summary: 'Upload ad spend as CSV (text/csv); replaces the rows of the days and channels it covers',
       description: `Header: ${AD_SPEND_CSV_COLUMNS.map((c) => (c.required ? c.name : `[${c.name}]`)).join(',')} (bracketed columns are optional). `
-        + 'Every row is checked first: one bad row rejects the file (400 with line and column of each problem) and nothing is written.',
+        + 'Every row is checked first: one bad row rejects the file (400 with line and column of each problem) and nothing is written. '
+        + 'With source_id, only that source\'s rows of the covered days and channels are replaced; without it, the rows of every source '
+        + '(the file is the spend of those days and channels, so spend imported earlier under a source is not counted twice).',
       consumes: ['text/csv'],
       querystring: { type: 'object', properties: { source_id: { type: 'string', pattern: sourceIdRe } }, additionalProperties: false },
       body: { type: 'string', minLength: 1 },
     },
   }, async (request) => {
     const rows = parseAdSpendCsv(request.body);
-    return replaceAdSpend(client, rows, request.query.source_id ?? '');
+    return replaceAdSpend(client, rows, request.query.source_id);
   });
 
   app.get<{ Querystring: { from: string; to: string } }>('/api/analytics/ad-spend', {
