@@ -8,6 +8,8 @@ import { ProfilePage } from '../pages/profile-page.js';
 import { SegmentsPage } from '../pages/segments-page.js';
 import { FunnelsPage } from '../pages/funnels-page.js';
 import { AttributionPage } from '../pages/attribution-page.js';
+import { MarketingPage } from '../pages/marketing-page.js';
+import { ProductsPage } from '../pages/products-page.js';
 import { AudiencesPage } from '../pages/audiences-page.js';
 import { SettingsPage } from '../pages/settings-page.js';
 
@@ -24,6 +26,8 @@ export const ROUTES: Route[] = [
   { path: '/segments', label: 'Segments', page: SegmentsPage },
   { path: '/funnels', label: 'Funnels', page: FunnelsPage },
   { path: '/attribution', label: 'Attribution', page: AttributionPage },
+  { path: '/marketing', label: 'Marketing', page: MarketingPage },
+  { path: '/products', label: 'Products', page: ProductsPage },
   { path: '/audiences', label: 'Audiences', page: AudiencesPage },
   { path: '/settings', label: 'Settings', page: SettingsPage },
 ];

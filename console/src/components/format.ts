@@ -1,8 +1,11 @@
 const number = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const cents = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export const fmtNumber = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : number.format(n));
 export const fmtMoney = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : money.format(n));
+/** Small amounts (a cost per click) with their cents. */
+export const fmtMoneyCents = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : cents.format(n));
 export const fmtPercent = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? '–' : `${(n * 100).toFixed(digits)} %`);
 export const fmtChange = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : `${n >= 0 ? '+' : ''}${(n * 100).toFixed(1)} %`);
 export const fmtTime = (iso: string): string => {
