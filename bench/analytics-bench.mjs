@@ -158,8 +158,8 @@ try {
     const tc = performance.now();
     const caught = await engine.catchUpPersonTimeline(client);
     const catchUpMs = performance.now() - tc;
-    log(`timeline catch-up ${catchUpMs.toFixed(0)} ms: ${caught?.appended} rows${caught?.stoppedAtLateTouch ? ', stopped at a late landing page' : ''}`);
-    rows.push([`timeline catch-up of those ${SINCE.toLocaleString('en')} events (the server runs it every minute)`, `${(caught?.appended ?? 0).toLocaleString('en')} rows appended${caught?.stoppedAtLateTouch ? ', stopped at a late landing page' : ''}`, `${catchUpMs.toFixed(0)} ms`, '—']);
+    log(`timeline catch-up ${catchUpMs.toFixed(0)} ms: ${caught?.appended} rows${caught?.latePersons ? `, ${caught.latePersons} persons with a late landing page` : ''}`);
+    rows.push([`timeline catch-up of those ${SINCE.toLocaleString('en')} events (the server runs it every minute)`, `${(caught?.appended ?? 0).toLocaleString('en')} rows appended${caught?.latePersons ? `, ${caught.latePersons} persons with a late landing page` : ''}`, `${catchUpMs.toFixed(0)} ms`, '—']);
     // As before the first funnel: the merges the appended parts start are not the funnel's cost.
     const s1 = performance.now();
     await settleBackgroundWork(client);

@@ -12,7 +12,7 @@ import { AS_OF, EVENTS_AFTER, EVENTS_BEFORE, expectTimelineAnswersLikeEvents, FU
  * The timeline catch-up between refreshes: the events stored since the timeline's watermark are
  * appended to it, and funnels still answer exactly as a read of `events` alone (data and hand-worked
  * answers: `fixtures/timeline-funnel-data.ts`). A landing page that arrives after a later event of its
- * person was written stops the catch-up before it.
+ * person was written is appended too, and its person marked stale until the next refresh.
  */
 let db: EngineStore;
 const client = () => db.store.client;
@@ -37,7 +37,7 @@ describe('timeline catch-up', () => {
     await refreshEngine(client(), db.store, {}, AS_OF);
     const timeline = (await currentPersonTimeline(client()))!;
     const r = (await catchUpPersonTimeline(client()))!;
-    expect(r).toEqual({ version: timeline.version, from: timeline.watermark, watermark: timeline.watermark, appended: 0, stoppedAtLateTouch: false });
+    expect(r).toEqual({ version: timeline.version, from: timeline.watermark, watermark: timeline.watermark, appended: 0, latePersons: 0 });
   });
 
   it('appends the events stored since, with their persons and touches, and funnels read none from events', async () => {
@@ -46,7 +46,7 @@ describe('timeline catch-up', () => {
     expect((await currentPersonTimeline(client()))!.newerParts.length).toBeGreaterThan(0);
     const r = (await catchUpPersonTimeline(client()))!;
     // 6 track events and 2 landing pages.
-    expect(r).toMatchObject({ version: before.version, from: before.watermark, appended: 8, stoppedAtLateTouch: false });
+    expect(r).toMatchObject({ version: before.version, from: before.watermark, appended: 8, latePersons: 0 });
     expect(r.watermark).toBeGreaterThan(before.watermark);
     const after = (await currentPersonTimeline(client()))!;
     expect(after).toMatchObject({ version: before.version, watermark: r.watermark, newerParts: [] });
@@ -68,30 +68,33 @@ describe('timeline catch-up', () => {
   it('appends a landing page stored again at the same time (no row changes its touch)', async () => {
     await db.insertEvents([landing('v-1', '2024-06-07T09:00:00Z', { ttclid: 'tt-2' })]);
     const r = (await catchUpPersonTimeline(client()))!;
-    expect(r).toMatchObject({ appended: 1, stoppedAtLateTouch: false });
+    expect(r).toMatchObject({ appended: 1, latePersons: 0 });
     expect((await currentPersonTimeline(client()))!.newerParts).toEqual([]);
     await expectSameAsEvents();
   });
 
-  it('stops before a late landing page, funnels stay right, and the next refresh takes it in', async () => {
+  it('appends a late landing page, marks its person stale so funnels stay right, and the next refresh clears it', async () => {
     const before = (await currentPersonTimeline(client()))!;
+    expect(before.stalePersons).toBe(false);
     // X is new; then U's landing page from an email at 09:30, before its 10:00 view that is already in
     // the timeline (crediting the 05-28 landing, too old: direct); then Y is new.
     await db.insertEvents([{ anonymous_id: 'x-1', event: 'Product Viewed', timestamp: '2024-06-08T10:00:00Z' }]);
     await db.insertEvents([landing('u-1', '2024-06-02T09:30:00Z', { utm_source: 'newsletter', utm_medium: 'email' })]);
     await db.insertEvents([{ anonymous_id: 'y-1', event: 'Product Viewed', timestamp: '2024-06-08T11:00:00Z' }]);
     const r = (await catchUpPersonTimeline(client()))!;
-    expect(r).toMatchObject({ version: before.version, appended: 1, stoppedAtLateTouch: true });
+    expect(r).toMatchObject({ version: before.version, appended: 3, latePersons: 1 });
     const after = (await currentPersonTimeline(client()))!;
-    expect(after.watermark).toBe(r.watermark);
-    expect(after.newerParts.length).toBeGreaterThan(0);
-    // U moves from direct to email; X and Y are direct.
+    expect(after).toMatchObject({ watermark: r.watermark, newerParts: [], stalePersons: true });
+    const stale = await db.query<{ p: string }>('SELECT toString(person_id) AS p FROM person_event_timeline_stale WHERE version = {v:UInt64}', { v: after.version });
+    const u = await db.query<{ p: string }>(`SELECT DISTINCT toString(person_id) AS p FROM person_event_timeline WHERE version = {v:UInt64} AND key_hash = cityHash64('a:u-1')`, { v: after.version });
+    expect(stale.map((x) => x.p)).toEqual(u.map((x) => x.p));
+    // U moves from direct to email at once; X and Y are direct.
     expect(await channels()).toEqual({ facebook_ads: 1, direct: 3, google_ads: 2, tiktok_ads: 2, email: 1 });
     await expectSameAsEvents();
-    // Stuck until a refresh: a second try appends nothing.
-    expect(await catchUpPersonTimeline(client())).toMatchObject({ appended: 0, stoppedAtLateTouch: true, watermark: r.watermark });
+    // Nothing left to append; marking U again adds no person.
+    expect(await catchUpPersonTimeline(client())).toMatchObject({ appended: 0, latePersons: 0, watermark: r.watermark });
     await refreshEngine(client(), db.store, {}, AS_OF);
-    expect((await currentPersonTimeline(client()))!.newerParts).toEqual([]);
+    expect(await currentPersonTimeline(client())).toMatchObject({ newerParts: [], stalePersons: false });
     expect(await channels()).toEqual({ facebook_ads: 1, direct: 3, google_ads: 2, tiktok_ads: 2, email: 1 });
   });
 

@@ -13,9 +13,9 @@ import { currentPersonTimeline, deleteSuppressedSince, TIMELINE_EVENTS_SQL, time
  *
  * `last_touch` of an appended row is the latest landing page at or before it among the person's rows
  * already in the timeline and the appended ones. A landing page that arrives after a later row of its
- * person was written ("late": that row's `last_touch` would have to change) cannot be appended, as rows
- * are never rewritten: the catch-up stops before the insert that holds it, and those events stay
- * "newer" (funnels read them from `events`, which handles them) until the next full refresh.
+ * person was written ("late": that row's `last_touch` would have to change) is appended too, but rows
+ * are never rewritten: its person is recorded in `person_event_timeline_stale`, and a funnel's channel
+ * breakdown reads that person's landing pages instead of `last_touch` until the next full refresh.
  */
 
 export interface TimelineCatchUp {
@@ -25,8 +25,8 @@ export interface TimelineCatchUp {
   watermark: number;
   /** Rows appended (events of the timeline's kinds stored since). */
   appended: number;
-  /** A late landing page stopped it (see above): events from that insert on wait for the next refresh. */
-  stoppedAtLateTouch: boolean;
+  /** Persons recorded as stale by this catch-up (a late landing page of theirs, see above). */
+  latePersons: number;
 }
 
 const COLUMNS = ['key', 'timestamp', 'event', 'type', 'channel', 'campaign_tagged', 'session_start', 'device_type'] as const;
@@ -42,7 +42,7 @@ const TOUCH_OF_ROW = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp))
 export async function catchUpPersonTimeline(client: ClickHouseClient): Promise<TimelineCatchUp | undefined> {
   const timeline = await currentPersonTimeline(client);
   if (!timeline) return undefined;
-  const result = { version: timeline.version, from: timeline.watermark, watermark: timeline.watermark, appended: 0, stoppedAtLateTouch: false };
+  const result = { version: timeline.version, from: timeline.watermark, watermark: timeline.watermark, appended: 0, latePersons: 0 };
   if (timeline.newerParts.length === 0) return result;
   const head = await firstRow<{ upto: string; started: string }>(client, `SELECT
       (SELECT max(max_block_number) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active) AS upto,
@@ -52,18 +52,22 @@ export async function catchUpPersonTimeline(client: ClickHouseClient): Promise<T
   const rowsUpTo = (where: string) =>
     newerEventRowsSql(COLUMNS.map((c) => (c === 'key' ? 'key_hash AS key' : c)).join(', '), COLUMNS, `(${where}) AND _block_number <= {upto:UInt64}`);
 
-  // A late landing page: a row of its person in the timeline at or after it credits an older touch.
-  const late = await firstRow<{ block: string }>(client, `SELECT min(n.block) AS block FROM (
-      ${newerEventRowsSql('_block_number AS block, timestamp, ' + TOUCH_OF_ROW + ' AS touch', ['block', 'timestamp', 'touch'], `${TIMELINE_EVENTS_SQL} AND event = '' AND _block_number <= {upto:UInt64}`)}
-    ) AS n
-    INNER JOIN (SELECT person_id, timestamp, last_touch FROM person_event_timeline WHERE version = {tl_version:UInt64}
-      AND person_id IN (SELECT person_id FROM (${rowsUpTo(`${TIMELINE_EVENTS_SQL} AND event = ''`)}))) AS t ON t.person_id = n.person_id
-    WHERE t.timestamp >= n.timestamp AND t.last_touch < n.touch`, params);
-  if (Number(late.block) > 0) {
-    result.stoppedAtLateTouch = true;
-    params.upto = Number(late.block) - 1;
-    if (params.upto <= timeline.watermark) return result;
-  }
+  // A late landing page: a row of its person in the timeline at or after it credits an older touch. The
+  // person is recorded first: should the append fail, a stale mark too many only costs a funnel time.
+  const stalePersons = async () => Number((await firstRow<{ n: string }>(client,
+    'SELECT uniqExact(person_id) AS n FROM person_event_timeline_stale WHERE version = {tl_version:UInt64}', params)).n);
+  const staleBefore = await stalePersons();
+  await client.command({
+    query: `INSERT INTO person_event_timeline_stale (version, person_id)
+      SELECT DISTINCT {tl_version:UInt64}, n.person_id FROM (
+        ${newerEventRowsSql(`timestamp, ${TOUCH_OF_ROW} AS touch`, ['timestamp', 'touch'], `${TIMELINE_EVENTS_SQL} AND event = '' AND _block_number <= {upto:UInt64}`)}
+      ) AS n
+      INNER JOIN (SELECT person_id, timestamp, last_touch FROM person_event_timeline WHERE version = {tl_version:UInt64}
+        AND person_id IN (SELECT person_id FROM (${rowsUpTo(`${TIMELINE_EVENTS_SQL} AND event = ''`)}))) AS t ON t.person_id = n.person_id
+      WHERE t.timestamp >= n.timestamp AND t.last_touch < n.touch`,
+    query_params: params,
+  });
+  result.latePersons = (await stalePersons()) - staleBefore;
 
   const before = await rowCount(client, params);
   // last_touch: a running max over the appended rows and the person's landing pages in the timeline.

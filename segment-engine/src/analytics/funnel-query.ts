@@ -147,7 +147,9 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // touches in range and decides. Everyone else needs no touch rows at all.
   const timelineTouch = Boolean(channel && timeline);
   const newerParts = Boolean(timeline && timeline.newerParts.length > 0);
-  const touchesArray = channel && (!timeline || newerParts);
+  // (persons whose rows' last_touch a late landing page outdated: like those with events stored since)
+  const stale = Boolean(timeline?.stalePersons);
+  const touchesArray = channel && (!timeline || newerParts || stale);
   const aggregates = `SELECT person_id,
       ${levelFromChains ? '' : `windowFunnel(${windowMs}${mode})(${TS_OF('v')}, ${def.steps.map((_, i) => `bitTest(mask, ${i})`).join(', ')}) AS level,`}
       groupArrayIf(v, mask != 0) AS evs,
@@ -165,7 +167,11 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     // (`is_touch` leads the timeline's sort key: each part of the OR is a key range)
     const steps = `NOT is_touch AND ${matchedWhere}`;
     const touches = `is_touch AND ${touchWhere}`;
-    const timelineWhere = timelineTouch && newerParts ? `(${steps}) OR (${touches} AND person_id IN (SELECT person_id FROM (${newer})))` : steps;
+    const touchPersons = [
+      ...(newerParts ? [`SELECT person_id FROM (${newer})`] : []),
+      ...(stale ? ['SELECT person_id FROM person_event_timeline_stale WHERE version = {tl_version:UInt64}'] : []),
+    ].join(' UNION ALL ');
+    const timelineWhere = timelineTouch && touchPersons ? `(${steps}) OR (${touches} AND person_id IN (${touchPersons}))` : steps;
     const touchCode = `if(intDiv(last_touch, 16) >= ${fromMs} - ${TOUCH_LOOKBACK_MS}, last_touch % 16, 0)`;
     const written = timelineRowsSql(timelineTouch ? selectWith(touchCode) : sel, timelineWhere);
     rows = newerParts ? `${written}\n    UNION ALL\n    ${newer}` : written;

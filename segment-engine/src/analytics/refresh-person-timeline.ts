@@ -24,6 +24,11 @@ export interface PersonTimeline {
    * the timeline was looked up: a query reads events besides the timeline only when there are some.
    */
   newerParts: string[];
+  /**
+   * Persons of this version whose rows carry an outdated `last_touch` (a late landing page appended by
+   * the catch-up, `person_event_timeline_stale`): a channel breakdown reads their landing pages.
+   */
+  stalePersons: boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
     format: 'JSONEachRow',
   });
   const head = (await rs.json<{ watermark: string | null; identity: string; started: string }>())[0]!;
-  const timeline = { version, watermark: Number(head.watermark ?? 0), identityVersion: Number(head.identity), newerParts: [] };
+  const timeline = { version, watermark: Number(head.watermark ?? 0), identityVersion: Number(head.identity), newerParts: [], stalePersons: false };
   // last_touch: a running max over the person's rows in time order (RANGE: a touch at the same
   // millisecond counts as before), of its landing pages packed as time · 16 + channel code.
   const touchOfRow = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
@@ -104,18 +109,18 @@ export async function deleteSuppressedSince(client: ClickHouseClient, version: n
   }
 }
 
-/** Drops timeline versions (and their key maps) older than the previous one (that one stays for queries still reading it). */
+/** Drops timeline versions (and their key maps and stale persons) older than the previous one (that one stays for queries still reading it). */
 async function dropOlderTimelines(client: ClickHouseClient): Promise<void> {
   const rs = await client.query({
     query: `SELECT DISTINCT table, partition_id FROM system.parts WHERE database = currentDatabase()
-      AND table IN ('person_event_timeline', 'person_event_timeline_keys') AND active
+      AND table IN ('person_event_timeline', 'person_event_timeline_keys', 'person_event_timeline_stale') AND active
       AND toUInt64(splitByChar('-', partition_id)[1]) < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'
         AND version < (SELECT max(version) FROM engine_runs WHERE kind = 'timeline'))`,
     format: 'JSONEachRow',
   });
   for (const { table, partition_id: id } of await rs.json<{ table: string; partition_id: string }>()) {
     // Names and ids from system.parts (version or version-month), not user input; checked anyway.
-    if (!/^\d+(-\d+)?$/.test(id) || !/^person_event_timeline(_keys)?$/.test(table)) throw new Error(`unexpected partition ${table} ${id}`);
+    if (!/^\d+(-\d+)?$/.test(id) || !/^person_event_timeline(_keys|_stale)?$/.test(table)) throw new Error(`unexpected partition ${table} ${id}`);
     await client.command({ query: `ALTER TABLE ${table} DROP PARTITION ID '${id}'` });
   }
 }
@@ -129,12 +134,13 @@ export async function currentPersonTimeline(client: ClickHouseClient): Promise<P
   const rs = await client.query({
     query: `SELECT version, JSONExtractUInt(stats, 'watermark') AS watermark, JSONExtractUInt(stats, 'identityVersion') AS identity,
         identity IN (SELECT version FROM engine_runs WHERE kind = 'identity' ORDER BY version DESC LIMIT 2) AS usable,
-        (SELECT groupArray(name) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active AND max_block_number > watermark) AS parts
+        (SELECT groupArray(name) FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active AND max_block_number > watermark) AS parts,
+        version IN (SELECT DISTINCT version FROM person_event_timeline_stale) AS stale
       FROM engine_runs WHERE kind = 'timeline' ORDER BY version DESC, watermark DESC LIMIT 1`,
     format: 'JSONEachRow',
   });
-  type Row = { version: string; watermark: string; identity: string; usable: number | boolean; parts: string[] };
+  type Row = { version: string; watermark: string; identity: string; usable: number | boolean; parts: string[]; stale: number | boolean };
   const row = (await rs.json<Row>())[0];
   if (!row || !row.usable) return undefined;
-  return { version: Number(row.version), watermark: Number(row.watermark), identityVersion: Number(row.identity), newerParts: row.parts };
+  return { version: Number(row.version), watermark: Number(row.watermark), identityVersion: Number(row.identity), newerParts: row.parts, stalePersons: Boolean(Number(row.stale)) };
 }

@@ -25,7 +25,7 @@ export async function deletePerson(client: ClickHouseClient, person: PersonRef):
   await restoreEventProjections(client);
   await client.command({ query: 'DELETE FROM identity_edges WHERE identifier_a IN {ids:Array(String)} OR identifier_b IN {ids:Array(String)}', query_params: params });
   await client.command({ query: 'DELETE FROM identity_map WHERE person_id = {pid:UInt64}', query_params: params });
-  for (const table of ['person_traits', 'person_tags', 'segment_members']) {
+  for (const table of ['person_traits', 'person_tags', 'segment_members', 'person_event_timeline_stale']) {
     await client.command({ query: `DELETE FROM ${table} WHERE person_id = {pid:UInt64}`, query_params: params });
   }
   return { identifiers: person.identifiers.length };

@@ -16,6 +16,7 @@ import { fineGrainedIdentifierProjection } from './0032-fine-grained-identifier-
 import { createPersonEventTimeline } from './0033-create-person-event-timeline.js';
 import { keyHashIdentifierProjection } from './0034-key-hash-identifier-projection.js';
 import { addPersonCountryTrait } from './0035-add-person-country-trait.js';
+import { createPersonEventTimelineStale } from './0036-create-person-event-timeline-stale.js';
 
 /** Every migration, in order. Add new files with the next number and list them here. */
 /** The marketing-channel rules the `events.channel` column is materialized with. */
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   createPersonEventTimeline,
   keyHashIdentifierProjection,
   addPersonCountryTrait,
+  createPersonEventTimelineStale,
 ];
