@@ -109,10 +109,10 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const touchWhere = `event = '' AND type = 'page' AND (session_start OR campaign_tagged) AND timestamp >= ${from} - toIntervalMillisecond(${TOUCH_LOOKBACK_MS}) AND timestamp < ${to}`;
   const mode = def.mode === 'default' ? '' : `, '${def.mode}'`;
   // The steps an event matches, as a bit mask (bit k-1: step k). A person's events are one array of
-  // UInt64, time · 32768 + mask · 32 + channel code (groupArray of numbers is far cheaper than of
-  // tuples); sorting it sorts by (time, mask), done only for the persons whose chain is computed. The
-  // entry (the smallest packed step-1 event: its time and channel code) and the last start are plain
-  // minIf/maxIf aggregates: cheaper than lambdas over every person's array afterwards.
+  // UInt64 packed as above (TS_OF, MASK_OF: groupArray of numbers is far cheaper than of tuples); sorting
+  // it sorts by (time, mask), done only for the persons whose chain is computed. The entry (the smallest
+  // packed step-1 event: its time, channel and touch codes) and the last start are plain minIf/maxIf
+  // aggregates: cheaper than lambdas over every person's array afterwards.
   const mask = `toUInt16(${stepSql.map((s, i) => `bitShiftLeft(toUInt16(${s}), ${i})`).join(' + ')})`;
   // A step event that matches no step (a step-1 event after `to`, or one its filters leave out) changes
   // nothing but the strict_order level (windowFunnel stops a chain at it): left out of the aggregation
@@ -202,9 +202,9 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // time · 16 + 15 within the lookback, computed once; else the code packed in the entry event.
   const fromTouches = `if(intDiv(c_touch_any, 16) >= ${fromMs} - ${TOUCH_LOOKBACK_MS}, c_touch_any % 16, 0)`;
   const touchOfEntry = touchesArray ? (timelineTouch ? `if(empty(touches), entry_touch, ${fromTouches})` : fromTouches) : 'entry_touch';
-  // One subquery per stage, each reading only the columns of the one below: the previous analyzer
-  // replaces an alias by its whole expression wherever it is used, so aliases built on aliases (c_q3 on
-  // c_q2 on ... c_e) grew a tree that took ~0.2 s to analyze, longer than some funnels take to run.
+  // One subquery per stage, each reading only the columns of the one below (run-funnel.ts runs it with
+  // the current analyzer): aliases built on aliases (c_q3 on c_q2 on ... c_e) in one SELECT grew a tree
+  // that took the previous analyzer ~0.2 s to analyze, longer than some funnels take to run.
   const maskIs1 = `${MASK_OF('x')} = 1`;
   const stages: string[][] = [
     [`if(later, arraySort(evs), []) AS c_all`, ...(channel ? [`${touchesArray ? `arrayMax(arrayFilter(x -> x <= entered_at * 16 + 15, touches)) AS c_touch_any, ` : ''}${touchOfEntry} AS c_touch`] : [])],
