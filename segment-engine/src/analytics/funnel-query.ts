@@ -143,8 +143,9 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // page at or before the row, written with it): the entry's touch is that of the entry event, packed in
   // it (its channel when within the lookback; an argMin aggregate of it cost a third of the aggregation).
   // The timeline's touch rows are read only for persons with events stored since (the entry can be one
-  // of those, or a late event before the timeline's touches): their `touches` array holds all their
-  // touches in range and decides. Everyone else needs no touch rows at all.
+  // of those, or a late event before the timeline's touches) and persons marked stale (a late landing
+  // page appended by the catch-up): their `touches` array holds all their touches in range and decides.
+  // Everyone else needs no touch rows at all.
   const timelineTouch = Boolean(channel && timeline);
   const newerParts = Boolean(timeline && timeline.newerParts.length > 0);
   // (persons whose rows' last_touch a late landing page outdated: like those with events stored since)
