@@ -39,10 +39,11 @@ export async function replaceAdSpend(client: ClickHouseClient, rows: readonly Ad
   lastBatchMs = Math.max(Date.now(), lastBatchMs + 1);
   const batchAt = new Date(lastBatchMs).toISOString().replace('T', ' ').replace('Z', '');
   const keys = [...new Set(rows.map((r) => `${r.date}|${r.channel}`))];
-  const params = { sourceId: sourceId ?? '', keys, batchAt };
+  const storedSource = sourceId ?? '';
+  const params = { sourceId: storedSource, keys, batchAt };
   const covered = `${sourceId === undefined ? '' : 'source_id = {sourceId:String} AND '}concat(toString(date), '|', toString(channel)) IN {keys:Array(String)}`;
   const [before] = await (await client.query({ query: `SELECT count() AS n FROM ad_spend WHERE ${covered}`, query_params: params, format: 'JSONEachRow' })).json<{ n: string | number }>();
-  await client.insert({ table: 'ad_spend', format: 'JSONEachRow', values: rows.map((r) => ({ source_id: sourceId ?? '', ...r, imported_at: batchAt })) });
+  await client.insert({ table: 'ad_spend', format: 'JSONEachRow', values: rows.map((r) => ({ source_id: storedSource, ...r, imported_at: batchAt })) });
   await client.command({ query: `DELETE FROM ad_spend WHERE ${covered} AND imported_at != toDateTime64({batchAt:String}, 3, 'UTC')`, query_params: params });
   const spendByCurrency: Record<string, number> = {};
   for (const r of rows) spendByCurrency[r.currency] = round((spendByCurrency[r.currency] ?? 0) + r.spend);

@@ -1,8 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { recordRun } from '../refresh/versions.js';
-import { channelCodeSql } from './channel-sql.js';
 import { newerEventRowsSql } from './person-key-sql.js';
-import { currentPersonTimeline, deleteSuppressedSince, TIMELINE_EVENTS_SQL, timelineParams } from './refresh-person-timeline.js';
+import { currentPersonTimeline, deleteSuppressedSince, LAST_TOUCH_SQL, TIMELINE_EVENTS_SQL, timelineParams, TOUCH_OF_ROW_SQL } from './refresh-person-timeline.js';
 
 /**
  * Keeps the current person event timeline up to date between engine refreshes: appends the events
@@ -30,8 +29,6 @@ export interface TimelineCatchUp {
 }
 
 const COLUMNS = ['key', 'timestamp', 'event', 'type', 'channel', 'campaign_tagged', 'session_start', 'device_type'] as const;
-/** A landing page packed as in `last_touch` (0 for other rows). */
-const TOUCH_OF_ROW = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
 
 /**
  * Appends to the current timeline what was stored since its watermark (see above). Undefined when
@@ -60,7 +57,7 @@ export async function catchUpPersonTimeline(client: ClickHouseClient): Promise<T
   await client.command({
     query: `INSERT INTO person_event_timeline_stale (version, person_id)
       SELECT DISTINCT {tl_version:UInt64}, n.person_id FROM (
-        ${newerEventRowsSql(`timestamp, ${TOUCH_OF_ROW} AS touch`, ['timestamp', 'touch'], `${TIMELINE_EVENTS_SQL} AND event = '' AND _block_number <= {upto:UInt64}`)}
+        ${newerEventRowsSql(`timestamp, ${TOUCH_OF_ROW_SQL} AS touch`, ['timestamp', 'touch'], `${TIMELINE_EVENTS_SQL} AND event = '' AND _block_number <= {upto:UInt64}`)}
       ) AS n
       INNER JOIN (SELECT person_id, timestamp, last_touch FROM person_event_timeline WHERE version = {tl_version:UInt64}
         AND person_id IN (SELECT person_id FROM (${rowsUpTo(`${TIMELINE_EVENTS_SQL} AND event = ''`)}))) AS t ON t.person_id = n.person_id
@@ -76,7 +73,7 @@ export async function catchUpPersonTimeline(client: ClickHouseClient): Promise<T
     query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type, last_touch)
       SELECT {tl_version:UInt64}, person_id, key, timestamp, event, type, channel, campaign_tagged, session_start, device_type, last_touch
       FROM (
-        SELECT *, max(${TOUCH_OF_ROW}) OVER (PARTITION BY person_id ORDER BY timestamp RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_touch
+        SELECT *, ${LAST_TOUCH_SQL} AS last_touch
         FROM (
           SELECT 1 AS is_new, * FROM (${appended})
           UNION ALL

@@ -125,6 +125,9 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   // event packed as below; a touch as time · 16 + channel code) and, when needed, whether it is a touch
   // (event '': step events have names) and its breakdown string.
   const fromMs = `toUInt64(toUnixTimestamp64Milli(${from}))`;
+  // A touch (time · 16 + channel code, as `last_touch` packs it) → its channel code when it is within the
+  // lookback before `from`, else 0.
+  const touchCodeInLookback = (touch: string) => `if(intDiv(${touch}, 16) >= ${fromMs} - ${TOUCH_LOOKBACK_MS}, ${touch} % 16, 0)`;
   const selectWith = (touchCode: string) => [
     `${mask} AS mask`,
     `if(event = '', ${TS} * 16 + ${channel ? channelCodeSql() : '0'}, ${TS} * 524288 + mask * 512 + (${code}) * 16 + ${touchCode}) AS v`,
@@ -173,8 +176,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
       ...(stale ? ['SELECT person_id FROM person_event_timeline_stale WHERE version = {tl_version:UInt64}'] : []),
     ].join(' UNION ALL ');
     const timelineWhere = timelineTouch && touchPersons ? `(${steps}) OR (${touches} AND person_id IN (${touchPersons}))` : steps;
-    const touchCode = `if(intDiv(last_touch, 16) >= ${fromMs} - ${TOUCH_LOOKBACK_MS}, last_touch % 16, 0)`;
-    const written = timelineRowsSql(timelineTouch ? selectWith(touchCode) : sel, timelineWhere);
+    const written = timelineRowsSql(timelineTouch ? selectWith(touchCodeInLookback('last_touch')) : sel, timelineWhere);
     rows = newerParts ? `${written}\n    UNION ALL\n    ${newer}` : written;
   }
   const aggregated = `${aggregates}
@@ -201,7 +203,7 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
   const POS = 1048576; // positions below 2^20 per person and funnel
   // The entry's touch channel (0: none): from `touches`, the largest (time · 16 + channel) not above entry
   // time · 16 + 15 within the lookback, computed once; else the code packed in the entry event.
-  const fromTouches = `if(intDiv(c_touch_any, 16) >= ${fromMs} - ${TOUCH_LOOKBACK_MS}, c_touch_any % 16, 0)`;
+  const fromTouches = touchCodeInLookback('c_touch_any');
   const touchOfEntry = touchesArray ? (timelineTouch ? `if(empty(touches), entry_touch, ${fromTouches})` : fromTouches) : 'entry_touch';
   // One subquery per stage, each reading only the columns of the one below (run-funnel.ts runs it with
   // the current analyzer): aliases built on aliases (c_q3 on c_q2 on ... c_e) in one SELECT grew a tree
@@ -248,8 +250,8 @@ export function buildFunnelQuery(input: FunnelDefinitionInput | FunnelDefinition
     // Its own channel when the entry event carries campaign data, else its latest touch's (at or before it,
     // c_touch above; 0: none).
     bkey = `toUInt8(if(f.bval_event >= 16 OR f.c_touch = 0, f.bval_event % 16, f.c_touch))`;
-    bval = channelNameSql('bkey');
     valueOfKeySql = channelNameSql('bkey');
+    bval = valueOfKeySql;
   } else if (b && 'trait' in b) {
     traitJoin = `LEFT ANY JOIN ${CURRENT_TRAITS_SQL} AS t ON t.person_id = f.person_id`;
     bval = `if(t.${b.trait} = '', '(none)', t.${b.trait})`;

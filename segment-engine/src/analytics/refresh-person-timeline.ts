@@ -11,6 +11,15 @@ import { channelCodeSql } from './channel-sql.js';
 /** The events the timeline holds: track events and the landing-page views funnels use as touches. */
 export const TIMELINE_EVENTS_SQL = `(event != '' OR (type = 'page' AND (session_start OR campaign_tagged)))`;
 
+/** A landing page packed as in `last_touch`: time in milliseconds · 16 + channel code (0 for other rows). */
+export const TOUCH_OF_ROW_SQL = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
+
+/**
+ * `last_touch` of each row: a running max over the person's rows in time order (RANGE: a touch at the
+ * same millisecond counts as before) of `TOUCH_OF_ROW_SQL`.
+ */
+export const LAST_TOUCH_SQL = `max(${TOUCH_OF_ROW_SQL}) OVER (PARTITION BY person_id ORDER BY timestamp RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+
 /** The `events` columns the timeline has (besides `person_id`): a query using only these can read it. */
 export const TIMELINE_COLUMNS: ReadonlySet<string> = new Set(['key_hash', 'timestamp', 'event', 'type', 'channel', 'campaign_tagged', 'session_start', 'device_type']);
 
@@ -62,9 +71,6 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
   });
   const head = (await rs.json<{ watermark: string | null; identity: string; started: string }>())[0]!;
   const timeline = { version, watermark: Number(head.watermark ?? 0), identityVersion: Number(head.identity), newerParts: [], stalePersons: false };
-  // last_touch: a running max over the person's rows in time order (RANGE: a touch at the same
-  // millisecond counts as before), of its landing pages packed as time · 16 + channel code.
-  const touchOfRow = `if(event = '', toUInt64(toUnixTimestamp64Milli(timestamp)) * 16 + ${channelCodeSql()}, 0)`;
   // The key map first: the timeline is joined with it (the identity map's identifiers hashed once).
   await client.command({
     query: `INSERT INTO person_event_timeline_keys (version, key_hash, person_id)
@@ -74,7 +80,7 @@ export async function refreshPersonTimeline(client: ClickHouseClient): Promise<P
   await client.command({
     query: `INSERT INTO person_event_timeline (version, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type, last_touch)
       SELECT {tl_version:UInt64}, person_id, key_hash, timestamp, event, type, channel, campaign_tagged, session_start, device_type,
-        max(${touchOfRow}) OVER (PARTITION BY person_id ORDER BY timestamp RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ${LAST_TOUCH_SQL}
       FROM (
         SELECT if(m.person_id != 0, m.person_id, e.key_hash) AS person_id, e.key_hash AS key_hash, e.timestamp AS timestamp, e.event AS event,
           e.type AS type, e.channel AS channel, e.campaign_tagged AS campaign_tagged, e.session_start AS session_start, e.device_type AS device_type
